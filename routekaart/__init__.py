@@ -1,0 +1,36 @@
+"""Routekaart wachttijdondersteuning: what you can do while you wait for ggz care."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    # Runtime dataset built from open geodata (git-ignored); see `routekaart data build`.
+    "DATA_DIR": None,  # default: <instance>/geodata
+    # Source folder with the open geodata, or "download" for the official sources.
+    "GEO_SOURCE": "",
+    "CATALOGUE_DIR": str(ROOT / "regions"),
+    # Map tiles: the only third-party host a page may use. Empty string: no tiles.
+    "TILES_URL": "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+    "TILES_ATTRIBUTION": "Kaart: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart (Kadaster)",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
+                template_folder="web/templates")
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("ROUTEKAART", loads=str)
+    if config:
+        app.config.update(config)
+    app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(Path(app.instance_path) / "geodata")
+
+    from . import cli, state, web
+
+    state.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,73 @@
+"""The support catalogue: what help exists, where, for whom, and how sure we are of it."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..geodata.dataset import GeoData
+from . import files
+from .placement import Unplaced, place
+from .schema import KINDS, STATUSES, split_list
+
+
+@dataclass
+class Catalogue:
+    entries: pd.DataFrame  # schema columns plus lat, lon, x, y, geo_precision, placed_region
+    unplaced: list[Unplaced] = field(default_factory=list)
+
+
+def load(folder: Path, geo: GeoData) -> Catalogue:
+    entries, unplaced = place(files.read_all(folder), geo)
+    return Catalogue(entries.reset_index(drop=True), unplaced)
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 5)
+
+
+def as_record(row: dict) -> dict:
+    """One entry as plain JSON (HSDS names where they fit); used by the API and the pages."""
+    distance = row.get("distance_km")
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "kind": row["kind"],
+        "kind_label": KINDS[row["kind"]][0],
+        "status": row["status"] or "active",
+        "status_label": STATUSES.get(row["status"] or "active"),
+        "organization": row["organization"] or None,
+        "description": row["description"] or None,
+        "audience": row["audience"] or None,
+        "audience_groups": split_list(row["audience_groups"]),
+        "fees_description": row["fees_description"] or None,
+        "free": row["free"] == "ja",
+        "referral_needed": {"ja": True, "nee": False}.get(row["referral_needed"]),
+        "scope": row["scope"],
+        "zorgkantoorregio": row["zorgkantoorregio"],
+        "location_type": row["location_type"],
+        "address": {
+            "address_1": row["address_1"] or None,
+            "postal_code": row["postal_code"] or None,
+            "city": row["city"] or None,
+            "gemeente": row["gemeente"] or None,
+        },
+        "latitude": _number(row.get("lat")),
+        "longitude": _number(row.get("lon")),
+        "geo_precision": row.get("geo_precision") or None,
+        "distance_km": None if distance is None else round(float(distance), 1),
+        "phones": split_list(row["phones"]),
+        "email": row["email"] or None,
+        "url": row["url"] or None,
+        "schedule": row["schedule"] or None,
+        "general_walk_in": row["general_walk_in"] == "ja",
+        "source_url": row["source_url"],
+        "source_seen": row["source_seen"] or None,
+        "last_verified": row["last_verified"] or None,
+    }
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return [as_record(row) for row in frame.to_dict("records")]

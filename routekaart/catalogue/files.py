@@ -1,0 +1,72 @@
+"""The default catalogue storage: one CSV per zorgkantoorregio in `regions/`, plus `landelijk.csv`.
+
+One file per region lets a regional coordinator review their region in one spreadsheet.
+Writes are atomic (temporary file, fsync, rename) so a crash never leaves half a file.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import COLUMNS, NATIONAL, normalise
+
+_FILE = re.compile(r"^(ZK\d{2}|landelijk)(-.*)?\.csv$")
+
+
+def slug(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def region_files(folder: Path) -> dict[str, Path]:
+    """region code -> its file; the national file is under 'landelijk'."""
+    files = {}
+    for path in sorted(Path(folder).glob("*.csv")):
+        match = _FILE.match(path.name)
+        if match:
+            files[match.group(1)] = path
+    return files
+
+
+def file_for(folder: Path, region: str, name: str | None = None) -> Path:
+    existing = region_files(folder).get(region)
+    if existing:
+        return existing
+    suffix = f"-{slug(name)}" if name and region != NATIONAL else ""
+    return Path(folder) / f"{region}{suffix}.csv"
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    return normalise(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
+
+
+def read_all(folder: Path) -> pd.DataFrame:
+    """Every entry, with `zorgkantoorregio` taken from the file it lives in."""
+    frames = [read_file(path).assign(zorgkantoorregio=code) for code, path in region_files(folder).items()]
+    if not frames:
+        return normalise(pd.DataFrame(columns=COLUMNS))
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_atomic(path: Path, frame: pd.DataFrame) -> None:
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            normalise(frame).sort_values("id").to_csv(out, index=False)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,166 @@
+"""The one schema of a catalogue entry: its columns, kinds and the checks on every row.
+
+Column names follow Open Referral HSDS where it has one (organization, description,
+location_type, address_1, postal_code, phones, url, schedule, fees_description);
+`last_verified` / `verified_by` are HSDS `assured_date` / `assurer_email`.
+Validation, import, export, the API and the templates all use this module.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+COLUMNS = [
+    "id", "name", "kind", "status", "organization", "description",
+    "audience", "audience_groups", "fees_description", "free", "referral_needed",
+    "scope", "zorgkantoorregio", "location_type",
+    "address_1", "postal_code", "city", "gemeente", "latitude", "longitude",
+    "phones", "email", "url", "schedule", "general_walk_in",
+    "source_url", "source_seen", "last_verified", "verified_by", "notes",
+]
+REQUIRED = ["id", "name", "kind", "scope", "source_url"]
+
+# kind -> (Dutch label, English label, group). Walk-ins are the physical places we measure
+# distance to; regional entries belong to one zorgkantoorregio; national ones to everyone.
+KINDS = {
+    "steunpunt": ("Steunpunt (inloop)", "Walk-in support point", "walk_in"),
+    "jongeren": ("Inloop voor jongeren", "Youth walk-in", "walk_in"),
+    "herstelacademie": ("Herstelacademie", "Recovery college", "walk_in"),
+    "mgn": ("Mentaal gezondheidsnetwerk", "Mental health network", "regional"),
+    "wachtverzachter": ("Steun tijdens het wachten", "Waiting-time support", "regional"),
+    "informatie": ("Informatie en netwerk", "Information and network", "regional"),
+    "crisis": ("Crisis", "Crisis", "national"),
+    "telefoon": ("Telefoon en chat", "Phone and chat", "national"),
+    "online": ("Online hulp", "Online help", "national"),
+    "zelfhulp": ("Zelfhulp", "Self-help", "national"),
+    "lotgenoten": ("Lotgenoten", "Peer groups", "national"),
+    "verzekeraar": ("Zorgverzekeraar", "Health insurer", "national"),
+    "clientondersteuning": ("Cliëntondersteuning", "Client support", "national"),
+}
+WALK_IN_KINDS = [kind for kind, (_, _, group) in KINDS.items() if group == "walk_in"]
+
+STATUSES = {"active": "Actief", "planned": "Gepland, nog niet open", "pilot": "Proef (pilot)",
+            "inactive": "Gestopt"}
+SCOPES = ("landelijk", "regionaal", "lokaal")
+AUDIENCE_GROUPS = ("volwassenen", "jongeren", "naasten")
+YES_NO = ("ja", "nee", "")
+LOCATION_TYPES = ("physical", "virtual")
+
+NATIONAL = "landelijk"  # the region code of the national file
+
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_POSTCODE = re.compile(r"^[1-9]\d{3} ?[A-Z]{2}$")
+# Dutch numbers as people write them: 10 digits from 0, the 0800/0900 lines, or a short number.
+_PHONE = re.compile(r"^(0\d{9}|0[89]00\d{3,7}|1\d{2,5})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_REGION = re.compile(r"^(ZK\d{2}|landelijk)$")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# The Netherlands with a margin for the islands and border places (WGS84).
+NL_BOUNDS = (3.2, 50.7, 7.3, 53.7)
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # 1-based data row, as a spreadsheet user counts (header is row 1, so +1)
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"rij {self.row}, kolom {self.column}: {self.message}"
+
+
+def phone_digits(phone: str) -> str:
+    """'088 0767 000 (Depressielijn)' -> '0880767000': the number without its label."""
+    return re.sub(r"\D", "", re.sub(r"\(.*?\)", "", phone))
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=str) for column in COLUMNS})
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column present, every cell a stripped string ('' for empty), columns in order."""
+    frame = frame.copy()
+    for column in COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    frame = frame[COLUMNS].fillna("").astype(str)
+    return frame.apply(lambda column: column.str.strip())
+
+
+def _valid_date(value: str) -> bool:
+    if not _PARTIAL_DATE.match(value):
+        return False
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    try:
+        return date(parts[0], parts[1], parts[2]) <= date.today()
+    except ValueError:
+        return False
+
+
+def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
+    """Every problem in the frame at once, so a coordinator can fix a file in one go."""
+    frame = normalise(frame)
+    problems: list[Problem] = []
+
+    def check(mask: pd.Series, column: str, message) -> None:
+        for index in frame.index[mask]:
+            text = message(frame.at[index, column]) if callable(message) else message
+            problems.append(Problem(int(index) + 2, column, text))
+
+    for column in REQUIRED:
+        check(frame[column] == "", column, "is verplicht maar leeg")
+
+    filled = lambda column: frame[column] != ""  # noqa: E731
+    check(filled("id") & ~frame["id"].str.match(_ID), "id",
+          lambda v: f"'{v}' mag alleen kleine letters, cijfers en streepjes bevatten")
+    check(filled("id") & frame["id"].duplicated(keep=False), "id", lambda v: f"'{v}' komt vaker voor")
+    check(filled("kind") & ~frame["kind"].isin(list(KINDS)), "kind",
+          lambda v: f"onbekende soort '{v}'; kies uit {', '.join(KINDS)}")
+    check(filled("status") & ~frame["status"].isin(list(STATUSES)), "status",
+          lambda v: f"onbekende status '{v}'; kies uit {', '.join(STATUSES)}")
+    check(filled("scope") & ~frame["scope"].isin(SCOPES), "scope",
+          lambda v: f"'{v}' moet landelijk, regionaal of lokaal zijn")
+    check(filled("zorgkantoorregio") & ~frame["zorgkantoorregio"].str.match(_REGION), "zorgkantoorregio",
+          lambda v: f"'{v}' is geen regiocode zoals ZK10")
+    for column in ("free", "referral_needed", "general_walk_in"):
+        check(~frame[column].isin(YES_NO), column, lambda v: f"'{v}' moet ja, nee of leeg zijn")
+    check(filled("location_type") & ~frame["location_type"].isin(LOCATION_TYPES), "location_type",
+          lambda v: f"'{v}' moet physical of virtual zijn")
+    groups = frame["audience_groups"].map(split_list)
+    check(groups.map(lambda gs: any(g not in AUDIENCE_GROUPS for g in gs)), "audience_groups",
+          lambda v: f"'{v}': gebruik volwassenen, jongeren en/of naasten, gescheiden door ;")
+    check(filled("postal_code") & ~frame["postal_code"].str.upper().str.match(_POSTCODE), "postal_code",
+          lambda v: f"'{v}' is geen geldige postcode (zoals 3511 AB)")
+    bad_phone = frame["phones"].map(lambda v: any(not _PHONE.match(phone_digits(p)) for p in split_list(v)))
+    check(bad_phone, "phones", lambda v: f"'{v}' is geen Nederlands telefoonnummer")
+    check(filled("email") & ~frame["email"].str.match(_EMAIL), "email", lambda v: f"'{v}' is geen e-mailadres")
+    for column in ("url", "source_url"):
+        check(filled(column) & ~frame[column].str.match(_URL), column,
+              lambda v: f"'{v}' is geen webadres (begin met https://)")
+    for column in ("source_seen", "last_verified"):
+        check(filled(column) & ~frame[column].map(_valid_date), column,
+              lambda v: f"'{v}' is geen datum (JJJJ-MM-DD) of ligt in de toekomst")
+
+    lat = pd.to_numeric(frame["latitude"].str.replace(",", "."), errors="coerce")
+    lon = pd.to_numeric(frame["longitude"].str.replace(",", "."), errors="coerce")
+    one_only = filled("latitude") != filled("longitude")
+    check(one_only, "latitude", "vul breedte- en lengtegraad allebei in, of allebei niet")
+    for column, values in (("latitude", lat), ("longitude", lon)):
+        check(filled(column) & values.isna(), column, lambda v: f"'{v}' is geen getal")
+    west, south, east, north = NL_BOUNDS
+    outside = lat.notna() & lon.notna() & ~(lat.between(south, north) & lon.between(west, east))
+    check(outside, "latitude", "deze coördinaten liggen niet in Nederland")
+
+    if region is not None:
+        check(filled("zorgkantoorregio") & (frame["zorgkantoorregio"] != region), "zorgkantoorregio",
+              lambda v: f"'{v}' hoort niet in het bestand van {region}")
+    return sorted(problems, key=lambda p: (p.row, COLUMNS.index(p.column)))

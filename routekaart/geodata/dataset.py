@@ -1,0 +1,33 @@
+"""The built runtime dataset, loaded once per process."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+
+
+class DatasetMissing(Exception):
+    """No runtime dataset yet: run `routekaart data build`."""
+
+
+@dataclass
+class GeoData:
+    regions: gpd.GeoDataFrame  # code, name, geometry; index: code
+    gemeenten: gpd.GeoDataFrame  # code, name, region_code, geometry; index: code
+    pc4: gpd.GeoDataFrame  # one row per PC4, x/y in RD New; index: pc4
+    meta: dict
+
+    def region_name(self, code: str) -> str:
+        return self.regions.at[code, "name"]
+
+
+def load(folder: Path) -> GeoData:
+    folder = Path(folder)
+    if not (folder / "meta.json").is_file():
+        raise DatasetMissing(f"Geen dataset in {folder}: draai eerst `routekaart data build`.")
+    regions = gpd.read_parquet(folder / "regions.parquet").set_index("code", drop=False)
+    gemeenten = gpd.read_parquet(folder / "gemeenten.parquet").set_index("code", drop=False)
+    pc4 = gpd.read_parquet(folder / "pc4.parquet").set_index("pc4", drop=False)
+    return GeoData(regions, gemeenten, pc4, json.loads((folder / "meta.json").read_text()))

@@ -1,0 +1,164 @@
+"""Postcode -> zorgkantoorregio, gemeente and the support around it: the one lookup every page uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
+from .geodata.dataset import GeoData
+from .postcodes import Postcode
+
+DEFAULT_K, MAX_K = 5, 25
+# Regional entries in the order a client needs them: the network first, then waiting support.
+REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
+
+
+class UnknownPostcode(LookupError):
+    code = "unknown_postcode"
+
+    def __init__(self, postcode: Postcode):
+        self.postcode = postcode
+        self.message = (f"Postcode {postcode.display} kennen we niet. Klopt hij? "
+                        "Nieuwe postcodes en postbusnummers staan soms nog niet in onze gegevens.")
+        super().__init__(self.message)
+
+
+class FilterError(ValueError):
+    code = "invalid_filter"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: tuple[str, ...] = ()
+    audience: str | None = None
+    no_referral: bool = False
+    free: bool = False
+    max_km: float | None = None
+    k: int = DEFAULT_K
+
+    def __post_init__(self):
+        unknown = [kind for kind in self.kinds if kind not in KINDS]
+        if unknown:
+            raise FilterError(f"Onbekende soort: {', '.join(unknown)}. Kies uit: {', '.join(KINDS)}.")
+        if self.audience is not None and self.audience not in AUDIENCE_GROUPS:
+            raise FilterError(f"Onbekende doelgroep '{self.audience}'. Kies uit: {', '.join(AUDIENCE_GROUPS)}.")
+        if not 1 <= self.k <= MAX_K:
+            raise FilterError(f"Aantal moet tussen 1 en {MAX_K} liggen.")
+        if self.max_km is not None and not 0 < self.max_km <= 400:
+            raise FilterError("De afstand moet tussen 0 en 400 km liggen.")
+
+    @property
+    def selection(self) -> tuple:
+        """The part that selects entries (not distance or count): the key of a cached mask."""
+        return (tuple(sorted(self.kinds)), self.audience, self.no_referral, self.free)
+
+
+@dataclass
+class Place:
+    """Where a postcode lies: its PC4 point, gemeente and zorgkantoorregio."""
+
+    postcode: Postcode
+    lat: float
+    lon: float
+    x: float
+    y: float
+    place: str
+    gemeente_code: str
+    gemeente: str
+    region_code: str
+    region_name: str
+    region_method: str  # 'gemeente' (from the postcode data) or 'polygon'/'nearest' (spatial)
+    other_regions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Lookup:
+    place: Place
+    nearby: pd.DataFrame  # walk-in entries with distance_km, nearest first
+    regional: pd.DataFrame
+    national: pd.DataFrame
+
+
+class Router:
+    """Answers lookups fast: columns, orderings and filter masks are worked out once per dataset."""
+
+    def __init__(self, geo: GeoData, entries: pd.DataFrame):
+        self.geo = geo
+        kind_order = {kind: i for i, kind in enumerate(REGIONAL_ORDER + [k for k in KINDS if k not in REGIONAL_ORDER])}
+        self.entries = (entries.assign(_order=entries["kind"].map(kind_order))
+                        .sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True))
+        e = self.entries
+        self._x, self._y = e["x"].to_numpy(float), e["y"].to_numpy(float)
+        self._walk_in = (e["kind"].isin(WALK_IN_KINDS) & e["x"].notna()).to_numpy()
+        self._region = e["zorgkantoorregio"].to_numpy()
+        self._listed = (~e["kind"].isin(WALK_IN_KINDS)).to_numpy()
+        self._columns = {
+            "active": (e["status"] != "inactive").to_numpy(),
+            "no_referral": (e["referral_needed"] == "nee").to_numpy(),
+            "free": (e["free"] == "ja").to_numpy(),
+            **{group: e["audience_groups"].str.split(";").map(lambda gs, g=group: g in gs).to_numpy()
+               for group in AUDIENCE_GROUPS},
+        }
+        self._kind = e["kind"].to_numpy()
+        self._masks: dict[tuple, np.ndarray] = {}
+        pc4 = geo.pc4
+        self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
+                                               pc4["gemeente_code"], pc4["gemeente"], pc4["region_code"],
+                                               pc4["region_method"], pc4["other_regions"])))
+        self._region_names = geo.regions["name"].to_dict()
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Entries passing the kind, audience, referral and cost filters (not distance)."""
+        key = filters.selection
+        if key not in self._masks:
+            keep = self._columns["active"].copy()
+            if filters.kinds:
+                keep &= np.isin(self._kind, filters.kinds)
+            if filters.audience:
+                keep &= self._columns[filters.audience]
+            if filters.no_referral:
+                keep &= self._columns["no_referral"]
+            if filters.free:
+                keep &= self._columns["free"]
+            self._masks[key] = keep
+        return self._masks[key]
+
+    def resolve(self, postcode: Postcode) -> Place:
+        try:
+            lat, lon, x, y, place, gm_code, gm_name, region, method, others = self._places[postcode.pc4]
+        except KeyError:
+            raise UnknownPostcode(postcode) from None
+        return Place(postcode, float(lat), float(lon), float(x), float(y), place, gm_code, gm_name, region,
+                     self._region_names[region], method, [code for code in others.split(";") if code])
+
+    def _distances(self, rows: np.ndarray, place: Place | None) -> pd.DataFrame:
+        frame = self.entries.iloc[rows]
+        if place is None:
+            return frame
+        return frame.assign(distance_km=np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
+
+    def nearest(self, place: Place, filters: Filters) -> pd.DataFrame:
+        rows = np.flatnonzero(self._walk_in & self.mask(filters))
+        km = np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0
+        if filters.max_km is not None:
+            rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
+        order = np.argsort(km, kind="stable")[: filters.k]
+        return self.entries.iloc[rows[order]].assign(distance_km=km[order])
+
+    def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> pd.DataFrame:
+        rows = np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters))
+        return self._distances(rows, place)
+
+    def national(self, filters: Filters) -> pd.DataFrame:
+        return self.entries.iloc[np.flatnonzero((self._region == NATIONAL) & self.mask(filters))]
+
+    def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
+        place = self.resolve(postcode)
+        return Lookup(place, self.nearest(place, filters), self.regional(place.region_code, filters, place),
+                      self.national(filters))

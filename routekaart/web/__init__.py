@@ -1,0 +1,43 @@
+"""The web edge: blueprints for the client pages and the JSON API, and shared error handling."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..geodata.dataset import DatasetMissing
+from ..geodata.sources import ATTRIBUTION
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_response(status: int, code: str, message: str):
+    if wants_json():
+        return jsonify({"error": {"code": code, "message": message}}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    from . import api, pages
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.context_processor(lambda: {"attribution": ATTRIBUTION})
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {404: ("not_found", "Deze pagina bestaat niet."),
+                    405: ("method_not_allowed", "Deze actie kan hier niet.")}
+        code, message = messages.get(error.code, ("http_error", error.description or "Er ging iets mis."))
+        return error_response(error.code or 500, code, message)
+
+    @app.errorhandler(DatasetMissing)
+    def no_dataset(error: DatasetMissing):
+        app.logger.error("%s", error)
+        return error_response(503, "dataset_missing", "De gegevens zijn nog niet geladen. Probeer het later opnieuw.")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unexpected error")
+        return error_response(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw.")

@@ -1,0 +1,137 @@
+"""The OpenAPI 3 description of the JSON API; tests fuzz the API against it."""
+from __future__ import annotations
+
+from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..routing import MAX_K
+
+_nullable_str = {"type": ["string", "null"]}
+
+ENTRY = {
+    "type": "object",
+    "required": ["id", "name", "kind", "status", "scope", "location_type", "phones", "source_url"],
+    "properties": {
+        "id": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"type": "string", "enum": list(KINDS)},
+        "kind_label": {"type": "string"},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "status_label": {"type": "string"},
+        "organization": _nullable_str,
+        "description": _nullable_str,
+        "audience": _nullable_str,
+        "audience_groups": {"type": "array", "items": {"type": "string", "enum": list(AUDIENCE_GROUPS)}},
+        "fees_description": _nullable_str,
+        "free": {"type": "boolean"},
+        "referral_needed": {"type": ["boolean", "null"]},
+        "scope": {"type": "string", "enum": ["landelijk", "regionaal", "lokaal"]},
+        "zorgkantoorregio": {"type": "string"},
+        "location_type": {"type": "string", "enum": ["physical", "virtual"]},
+        "address": {"type": "object", "properties": {k: _nullable_str for k in
+                                                      ("address_1", "postal_code", "city", "gemeente")}},
+        "latitude": {"type": ["number", "null"]},
+        "longitude": {"type": ["number", "null"]},
+        "geo_precision": {"type": ["string", "null"], "enum": ["source", "pc4", "place", None]},
+        "distance_km": {"type": ["number", "null"]},
+        "phones": {"type": "array", "items": {"type": "string"}},
+        "email": _nullable_str,
+        "url": _nullable_str,
+        "schedule": _nullable_str,
+        "general_walk_in": {"type": "boolean"},
+        "source_url": {"type": "string"},
+        "source_seen": _nullable_str,
+        "last_verified": _nullable_str,
+    },
+}
+
+REGION_REF = {"type": "object", "required": ["code", "name"],
+              "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+}
+
+LOOKUP = {
+    "type": "object",
+    "required": ["postcode", "pc4", "region", "gemeente", "nearby", "regional", "national"],
+    "properties": {
+        "postcode": {"type": "string"},
+        "pc4": {"type": "string"},
+        "location": {"type": "object"},
+        "region": {"$ref": "#/components/schemas/RegionRef"},
+        "region_method": {"type": "string", "enum": ["gemeente", "polygon", "nearest"]},
+        "also_in_regions": {"type": "array", "items": {"$ref": "#/components/schemas/RegionRef"}},
+        "gemeente": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+        "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "national": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+    },
+}
+
+FEATURE = {"type": "object", "required": ["type", "properties", "geometry"],
+           "properties": {"type": {"const": "Feature"}, "id": {"type": "string"},
+                          "properties": {"type": "object"}, "geometry": {"type": ["object", "null"]}}}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def openapi_document() -> dict:
+    flag = {"type": "boolean"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.0.0",
+                 "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz."},
+        "paths": {
+            "/api/v1/lookup": {"get": {
+                "summary": "Steun bij een postcode",
+                "parameters": [
+                    _query("postcode", {"type": "string"}, "1234AB, 1234 ab of 1234", required=True),
+                    _query("k", {"type": "integer", "minimum": 1, "maximum": MAX_K}, "aantal inlooppunten"),
+                    _query("kind", {"type": "string"}, "soort(en), komma-gescheiden: " + ", ".join(KINDS)),
+                    _query("audience", {"type": "string", "enum": list(AUDIENCE_GROUPS)}, "doelgroep"),
+                    _query("no_referral", flag, "alleen zonder verwijzing"),
+                    _query("free", flag, "alleen gratis"),
+                    _query("max_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 400},
+                           "maximale afstand in km"),
+                ],
+                "responses": {
+                    "200": _json("Regio, gemeente en steun", {"$ref": "#/components/schemas/Lookup"}),
+                    "400": _error_response("Geen geldige postcode (invalid_postcode) of filter (invalid_filter)"),
+                    "404": _error_response("Geldige postcode die we niet kennen (unknown_postcode)"),
+                },
+            }},
+            "/api/v1/regions": {"get": {
+                "summary": "De 31 zorgkantoorregio's als GeoJSON",
+                "responses": {"200": _json("FeatureCollection", {
+                    "type": "object", "required": ["type", "features"],
+                    "properties": {"type": {"const": "FeatureCollection"},
+                                   "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}})},
+            }},
+            "/api/v1/regions/{code}": {"get": {
+                "summary": "Eén zorgkantoorregio met gemeenten en steun",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
+                              "404": _error_response("Onbekende regio (unknown_region)")},
+            }},
+            "/healthz": {"get": {
+                "summary": "Gezondheid van de dienst",
+                "responses": {"200": _json("OK", {"type": "object", "required": ["status"],
+                                                  "properties": {"status": {"const": "ok"}}})},
+            }},
+        },
+        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "Error": ERROR,
+                                   "Lookup": LOOKUP, "Feature": FEATURE}},
+    }

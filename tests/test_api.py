@@ -1,0 +1,118 @@
+"""The JSON API against the real dataset: one real postcode per region, errors, filters, schema."""
+import geopandas as gpd
+import jsonschema
+import pytest
+
+from routekaart.geodata.build import RD_NEW
+from routekaart.routing import MAX_K
+from routekaart.web.openapi import openapi_document
+
+
+def _schema(name):
+    document = openapi_document()
+    return {**document["components"]["schemas"][name], "components": document["components"]}
+
+
+def _validate(payload, name):
+    jsonschema.validate(payload, _schema(name))
+
+
+def postcode_inside_each_region(geo):
+    """For each region, the PC4 point nearest to a point well inside it (chosen spatially)."""
+    inner = geo.regions.to_crs(RD_NEW).representative_point()
+    points = gpd.GeoDataFrame(geo.pc4[["pc4"]].reset_index(drop=True),
+                              geometry=gpd.points_from_xy(geo.pc4["x"], geo.pc4["y"]), crs=RD_NEW)
+    centres = gpd.GeoDataFrame({"code": inner.index}, geometry=inner.values, crs=RD_NEW)
+    return gpd.sjoin_nearest(centres, points)[["code", "pc4"]].drop_duplicates("code")
+
+
+def test_a_real_postcode_in_each_of_the_31_regions(client, data):
+    pairs = postcode_inside_each_region(data.geo)
+    assert len(pairs) == 31
+    for code, pc4 in pairs.itertuples(index=False):
+        response = client.get(f"/api/v1/lookup?postcode={pc4}")
+        assert response.status_code == 200
+        body = response.get_json()
+        assert body["region"] == {"code": code, "name": data.geo.region_name(code)}, pc4
+        _validate(body, "Lookup")
+        assert all(e["zorgkantoorregio"] == code for e in body["regional"])
+        assert {"crisis"} <= {e["kind"] for e in body["national"]}
+
+
+def test_lookup_normalises_the_postcode(client):
+    body = client.get("/api/v1/lookup?postcode=%203511-ab%20").get_json()
+    assert body["postcode"] == "3511AB" and body["pc4"] == "3511"
+    assert body["region"]["code"] == "ZK23" and body["gemeente"]["name"] == "Utrecht"
+
+
+def test_nearby_sorted_with_metric_distances(client, data):
+    body = client.get("/api/v1/lookup?postcode=9711&k=25").get_json()
+    distances = [e["distance_km"] for e in body["nearby"]]
+    assert distances == sorted(distances) and len(distances) == 25
+    # Check one distance independently with pyproj's geodesic on the WGS84 points.
+    from pyproj import Geod
+    first = body["nearby"][0]
+    _, _, metres = Geod(ellps="WGS84").inv(body["location"]["longitude"], body["location"]["latitude"],
+                                           first["longitude"], first["latitude"])
+    assert first["distance_km"] == pytest.approx(metres / 1000, abs=0.15)
+
+
+@pytest.mark.parametrize("query, code, status", [
+    ("postcode=hallo", "invalid_postcode", 400),
+    ("postcode=", "invalid_postcode", 400),
+    ("", "invalid_postcode", 400),
+    ("postcode=0999AB", "invalid_postcode", 400),
+    ("postcode=1234SA", "invalid_postcode", 400),
+    ("postcode=1010", "unknown_postcode", 404),
+    ("postcode=3511AB&k=0", "invalid_filter", 400),
+    (f"postcode=3511AB&k={MAX_K + 1}", "invalid_filter", 400),
+    ("postcode=3511AB&k=vijf", "invalid_filter", 400),
+    ("postcode=3511AB&kind=kroeg", "invalid_filter", 400),
+    ("postcode=3511AB&audience=ouderen", "invalid_filter", 400),
+    ("postcode=3511AB&free=misschien", "invalid_filter", 400),
+    ("postcode=3511AB&max_km=-3", "invalid_filter", 400),
+    ("postcode=3511AB&max_km=nan", "invalid_filter", 400),
+])
+def test_errors_are_json_with_a_stable_code(client, query, code, status):
+    response = client.get(f"/api/v1/lookup?{query}")
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    _validate(response.get_json(), "Error")
+
+
+def test_filters(client):
+    base = "/api/v1/lookup?postcode=1011&k=25"
+    youth = client.get(base + "&audience=jongeren").get_json()
+    assert youth["nearby"] and all("jongeren" in e["audience_groups"] for e in youth["nearby"])
+    free = client.get(base + "&free=true").get_json()
+    assert free["nearby"] and all(e["free"] for e in free["nearby"] + free["national"])
+    direct = client.get(base + "&no_referral=true").get_json()
+    assert all(e["referral_needed"] is False for e in direct["nearby"])
+    near = client.get(base + "&max_km=5").get_json()
+    assert all(e["distance_km"] <= 5 for e in near["nearby"])
+    academies = client.get(base + "&kind=herstelacademie").get_json()
+    assert academies["nearby"] and {e["kind"] for e in academies["nearby"]} == {"herstelacademie"}
+    assert client.get(base + "&kind=herstelacademie,jongeren").status_code == 200
+
+
+def test_regions_geojson(client):
+    body = client.get("/api/v1/regions").get_json()
+    assert body["type"] == "FeatureCollection" and len(body["features"]) == 31
+    frame = gpd.GeoDataFrame.from_features(body["features"])
+    assert frame.is_valid.all()
+    one = client.get("/api/v1/regions/zk10").get_json()
+    assert one["properties"]["name"] == "Haaglanden"
+    assert any(g["name"] == "'s-Gravenhage" for g in one["properties"]["gemeenten"])
+    assert client.get("/api/v1/regions/ZK05").get_json()["error"]["code"] == "unknown_region"
+
+
+def test_openapi_document_and_healthz(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    assert {"/api/v1/lookup", "/api/v1/regions", "/api/v1/regions/{code}", "/healthz"} <= set(document["paths"])
+    assert client.get("/healthz").get_json()["status"] == "ok"
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"

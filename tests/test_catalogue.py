@@ -1,0 +1,111 @@
+"""The committed catalogue in regions/: complete, valid, one file per region, and placed."""
+import pandas as pd
+import pytest
+
+from routekaart import ROOT
+from routekaart.catalogue import files, placement, schema
+
+from .conftest import SUPPORT_SOURCE
+
+REGIONS = ROOT / "regions"
+
+
+@pytest.fixture(scope="module")
+def committed():
+    return files.read_all(REGIONS)
+
+
+def test_one_file_per_region_plus_national(data):
+    found = files.region_files(REGIONS)
+    assert set(found) == set(data.geo.regions.index) | {"landelijk"}
+
+
+def test_every_seed_row_is_in_the_catalogue_with_its_source(committed):
+    seed = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in SUPPORT_SOURCE.glob("*.csv")])
+    assert sorted(committed["id"]) == sorted(seed["id"])
+    merged = committed.merge(seed, on="id", suffixes=("", "_seed"))
+    assert (merged["source_url"] == merged["source_url_seed"]).all()
+    assert (merged["source_seen"] == merged["source_seen_seed"]).all()
+    assert (merged["name"] == merged["name_seed"]).all()
+    assert (committed["last_verified"] == "").all(), "nobody has verified the seed yet"
+
+
+def test_every_file_is_valid_and_holds_only_its_region():
+    for code, path in files.region_files(REGIONS).items():
+        assert schema.validate(files.read_file(path), region=code) == [], path.name
+
+
+def test_general_walk_ins_are_marked(committed):
+    marked = committed[committed["general_walk_in"] == "ja"]
+    assert len(marked) == 4
+    assert marked["notes"].str.startswith("ALGEMENE INLOOP").all()
+
+
+def test_walk_ins_are_placed_and_say_how(data):
+    entries = data.catalogue.entries
+    walk_ins = entries[entries["kind"].isin(schema.WALK_IN_KINDS)]
+    placed = walk_ins[walk_ins["lat"].notna()]
+    assert set(placed["geo_precision"]) <= {"source", "pc4", "place"}
+    unplaced_ids = {u.id for u in data.catalogue.unplaced}
+    # Nothing silently dropped: every walk-in is either placed or reported.
+    assert set(walk_ins["id"]) == set(placed["id"]) | (unplaced_ids & set(walk_ins["id"]))
+    assert "sp-nhn-de-hoofdzaak" in unplaced_ids  # the seed has no address for it
+    # Entries with a postcode use that PC4's point.
+    with_pc4 = placed[placed["postal_code"] != ""]
+    assert (with_pc4["geo_precision"] == "pc4").all() and len(with_pc4) > 0
+    # Placed entries lie in the region of the file they are in.
+    local = placed[placed["scope"] != "landelijk"]
+    assert (local["placed_region"] == local["zorgkantoorregio"]).all()
+
+
+def test_placement_prefers_own_coordinates_then_postcode_then_place(data):
+    rows = schema.normalise(pd.DataFrame([
+        {"id": "testpunt-a", "location_type": "physical", "latitude": "52.1", "longitude": "5.1",
+         "postal_code": "3511 AB", "city": "Utrecht", "scope": "lokaal"},
+        {"id": "testpunt-b", "location_type": "physical", "postal_code": "3511 AB", "city": "Utrecht", "scope": "lokaal"},
+        {"id": "testpunt-c", "location_type": "physical", "city": "Utrecht", "gemeente": "Utrecht", "scope": "lokaal"},
+        {"id": "testpunt-d", "location_type": "physical", "city": "Nergenshuizen", "scope": "lokaal"},
+        {"id": "testpunt-e", "location_type": "virtual", "scope": "landelijk"},
+    ]))
+    placed, unplaced = placement.place(rows, data.geo)
+    assert list(placed["geo_precision"]) == ["source", "pc4", "place", "", ""]
+    assert placed.at[0, "lat"] == 52.1
+    assert placed.at[1, "lat"] == data.geo.pc4.at["3511", "lat"]
+    assert [u.id for u in unplaced] == ["testpunt-d"]
+    assert "Nergenshuizen" in unplaced[0].reason
+
+
+def _row(**values):
+    base = {"id": "testpunt-voorbeeld", "name": "Testpunt Voorbeeld", "kind": "steunpunt", "scope": "lokaal",
+            "source_url": "https://voorbeeld.invalid/bron", "zorgkantoorregio": "ZK23"}
+    return {**base, **values}
+
+
+@pytest.mark.parametrize("values, column", [
+    ({"kind": "kroeg"}, "kind"),
+    ({"postal_code": "0123 AB"}, "postal_code"),
+    ({"phones": "020-12345"}, "phones"),
+    ({"email": "geen-adres"}, "email"),
+    ({"url": "www.voorbeeld"}, "url"),
+    ({"latitude": "48.8", "longitude": "2.3"}, "latitude"),
+    ({"latitude": "52.1"}, "latitude"),
+    ({"last_verified": "2999-01-01"}, "last_verified"),
+    ({"audience_groups": "ouderen"}, "audience_groups"),
+    ({"name": ""}, "name"),
+    ({"zorgkantoorregio": "ZK10"}, "zorgkantoorregio"),
+])
+def test_validation_names_row_and_column(values, column):
+    frame = pd.DataFrame([_row(), _row(id="testpunt-twee", **values)])
+    problems = schema.validate(frame, region="ZK23")
+    assert [(p.row, p.column) for p in problems] == [(3, column)]
+    assert problems[0].message
+
+
+def test_validation_reports_duplicate_ids_on_every_row():
+    problems = schema.validate(pd.DataFrame([_row(), _row()]))
+    assert [(p.row, p.column) for p in problems] == [(2, "id"), (3, "id")]
+
+
+def test_good_phone_numbers_pass():
+    frame = pd.DataFrame([_row(phones="113; 0800-0113; 088 0767 000 (Depressielijn); 0900-1450; 035-6995710")])
+    assert schema.validate(frame) == []
