@@ -28,8 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(Path(app.instance_path) / "geodata")
 
-    from . import cli, state, web
+    from . import cli, i18n, state, web
 
+    i18n.init_app(app)
     state.init_app(app)
     web.init_app(app)
     cli.init_app(app)

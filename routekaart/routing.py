@@ -135,7 +135,7 @@ class Router:
         except KeyError:
             raise UnknownPostcode(postcode) from None
         return Place(postcode, float(lat), float(lon), float(x), float(y), place, gm_code, gm_name, region,
-                     self._region_names[region], method, [code for code in others.split(";") if code])
+                     self.region_name(region), method, [code for code in others.split(";") if code])
 
     def _distances(self, rows: np.ndarray, place: Place | None) -> pd.DataFrame:
         frame = self.entries.iloc[rows]
@@ -154,6 +154,14 @@ class Router:
     def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> pd.DataFrame:
         rows = np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters))
         return self._distances(rows, place)
+
+    def walk_ins(self, region_code: str) -> pd.DataFrame:
+        """Every walk-in of a region that is not closed, placed or not (for region-wide lists)."""
+        kinds = np.isin(self._kind, WALK_IN_KINDS)
+        return self.entries.iloc[np.flatnonzero((self._region == region_code) & kinds & self._columns["active"])]
+
+    def region_name(self, code: str) -> str:
+        return self._region_names[code]
 
     def national(self, filters: Filters) -> pd.DataFrame:
         return self.entries.iloc[np.flatnonzero((self._region == NATIONAL) & self.mask(filters))]

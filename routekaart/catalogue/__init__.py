@@ -30,7 +30,6 @@ def _number(value) -> float | None:
 
 def as_record(row: dict) -> dict:
     """One entry as plain JSON (HSDS names where they fit); used by the API and the pages."""
-    distance = row.get("distance_km")
     return {
         "id": row["id"],
         "name": row["name"],
@@ -57,7 +56,7 @@ def as_record(row: dict) -> dict:
         "latitude": _number(row.get("lat")),
         "longitude": _number(row.get("lon")),
         "geo_precision": row.get("geo_precision") or None,
-        "distance_km": None if distance is None else round(float(distance), 1),
+        "distance_km": None if _number(row.get("distance_km")) is None else round(float(row["distance_km"]), 1),
         "phones": split_list(row["phones"]),
         "email": row["email"] or None,
         "url": row["url"] or None,

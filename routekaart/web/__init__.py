@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..catalogue.schema import phone_digits
 from ..geodata.dataset import DatasetMissing
 from ..geodata.sources import ATTRIBUTION
 
@@ -18,12 +19,19 @@ def error_response(status: int, code: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def web_address(url: str) -> str:
+    """'https://www.113.nl/' -> 'www.113.nl': how a web address is read out or printed."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 def init_app(app: Flask) -> None:
     from . import api, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.context_processor(lambda: {"attribution": ATTRIBUTION})
+    app.add_template_filter(phone_digits)
+    app.add_template_filter(web_address)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

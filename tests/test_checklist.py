@@ -1,0 +1,59 @@
+"""The while-you-wait checklist: order, gaps with national alternatives, and nearest walk-ins."""
+from datetime import date
+
+import pytest
+from flask import render_template
+
+from routekaart import ROOT, checklist
+from routekaart.catalogue import files
+from routekaart.postcodes import parse
+
+
+def test_steps_in_the_order_of_the_advice(data):
+    place = data.router.resolve(parse("3511AB"))
+    made = checklist.build(data.router, place.region_code, place, today=date(2026, 1, 2))
+    assert [s.key for s in made.steps] == checklist.STEP_KEYS
+    assert made.made_on == date(2026, 1, 2)
+    assert made.region_name == "Utrecht"
+
+
+def test_every_region_says_plainly_when_it_lacks_a_network(data):
+    catalogue = files.read_all(ROOT / "regions")
+    for code in data.geo.regions.index:
+        has_mgn = ((catalogue["zorgkantoorregio"] == code) & (catalogue["kind"] == "mgn")).any()
+        step = checklist.build(data.router, code).step("netwerk")
+        assert step.gap == (not has_mgn), code
+        assert bool(step.fallback) == (not has_mgn), "a gap always comes with the national alternative"
+        assert all(e["zorgkantoorregio"] == code for e in step.entries)
+
+
+def test_postcode_checklist_lists_the_nearest_walk_ins(data):
+    place = data.router.resolve(parse("9711"))
+    step = checklist.build(data.router, place.region_code, place, k=4).step("steunpunten")
+    distances = [e["distance_km"] for e in step.entries]
+    assert len(distances) == 4 and distances == sorted(distances)
+
+
+def test_region_checklist_lists_all_walk_ins_of_the_region(data):
+    step = checklist.build(data.router, "ZK09").step("steunpunten")
+    entries = data.catalogue.entries
+    expected = entries[(entries["zorgkantoorregio"] == "ZK09") & entries["kind"].isin(["steunpunt", "jongeren", "herstelacademie"])
+                       & (entries["status"] != "inactive")]
+    assert sorted(e["id"] for e in step.entries) == sorted(expected["id"])
+
+
+def test_unverified_entries_are_counted(data):
+    made = checklist.build(data.router, "ZK23")
+    listed = {e["id"] for s in made.steps for e in s.entries + s.fallback}
+    assert made.unverified == len(listed) > 0
+    assert made.verified_until is None
+
+
+@pytest.mark.parametrize("paper", [False, True])
+def test_checklist_renders_with_tick_boxes(app, data, paper):
+    made = checklist.build(data.router, "ZK27")
+    with app.test_request_context("/"):
+        html = render_template("_checklist.html", checklist=made, paper=paper)
+    assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
+    assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
+    assert ("href=\"tel:" in html) is (not paper)
