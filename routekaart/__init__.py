@@ -16,6 +16,11 @@ DEFAULTS = {
     # Map tiles: the only third-party host a page may use. Empty string: no tiles.
     "TILES_URL": "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
     "TILES_ATTRIBUTION": "Kaart: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart (Kadaster)",
+    # ROUTEKAART_ENV=production turns on the start-up checks in routekaart.security.
+    "ENV": "development",
+    "SECRET_KEY": None,
+    # Per client address, on the JSON API; the address is kept in memory only.
+    "API_RATE_LIMIT": "120 per minute",
 }
 
 
@@ -28,10 +33,16 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(Path(app.instance_path) / "geodata")
 
-    from . import cli, i18n, state, web
+    from . import cli, i18n, logs, security, state, web
 
+    security.init_app(app)
+    logs.init_app(app)
     i18n.init_app(app)
     state.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    if app.config["ENV"] == "production":
+        logs.configure()
+        with app.app_context():
+            state.get()  # load before forking workers, and fail now rather than on a visitor
     return app

@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
-from . import state
+from . import logs, state
 from .catalogue import seed as seeding
 from .geodata import build as building
 from .geodata import dataset, sources
@@ -60,12 +59,11 @@ def catalogue_seed(source: Path) -> None:
     click.echo(f"{sum(counts.values())} items geschreven in {len(counts)} bestanden.")
 
 
-class PrivateRequestHandler(WSGIRequestHandler):
-    """Log method, first path segment and status only: never a postcode, query or client IP."""
+class QuietRequestHandler(WSGIRequestHandler):
+    """The app logs each request itself (routekaart.logs); Werkzeug's line has the full URL and IP."""
 
     def log_request(self, code="-", size="-") -> None:
-        segment = "/" + self.path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
-        logging.getLogger("routekaart.access").info("%s %s %s", self.command, segment, code)
+        pass
 
 
 @click.command("serve")
@@ -78,9 +76,9 @@ def serve(host: str, port: int) -> None:
 
     app = current_app._get_current_object()
     state.get()  # build or load the dataset before the first visitor
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logs.configure()
     click.echo(f"Routekaart draait op http://{host}:{port}/")
-    run_simple(host, port, app, request_handler=PrivateRequestHandler, threaded=True)
+    run_simple(host, port, app, request_handler=QuietRequestHandler, threaded=True)
 
 
 def init_app(app: Flask) -> None:

@@ -25,7 +25,7 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": ""})
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
     state.reload(app)
     return app
 
@@ -39,3 +39,10 @@ def data(app):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture()
+def api_schema(app):
+    import schemathesis
+
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -54,3 +54,17 @@ def test_typical_typos_are_format_errors(typed):
 def test_display_form():
     assert parse("3511ab").display == "3511 AB"
     assert parse("3511").display == "3511"
+
+
+@given(st.one_of(st.text(max_size=12), st.from_regex(r"\s?[0-9]{4}\s?-?\s?[A-Za-z]{0,2}\s?", fullmatch=True)))
+def test_openapi_pattern_accepts_exactly_what_the_parser_accepts(text):
+    import re
+
+    from routekaart.web.openapi import POSTCODE_PATTERN
+
+    try:
+        parse(text)
+        accepted = True
+    except PostcodeError:
+        accepted = False
+    assert bool(re.match(POSTCODE_PATTERN, text)) == accepted

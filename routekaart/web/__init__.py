@@ -25,8 +25,10 @@ def web_address(url: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from ..security import limit
     from . import api, pages
 
+    limit(app, api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.context_processor(lambda: {"attribution": ATTRIBUTION})
@@ -36,7 +38,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {404: ("not_found", "Deze pagina bestaat niet."),
-                    405: ("method_not_allowed", "Deze actie kan hier niet.")}
+                    405: ("method_not_allowed", "Deze actie kan hier niet."),
+                    429: ("rate_limited", "Te veel verzoeken achter elkaar. Wacht een minuut en probeer het opnieuw.")}
         code, message = messages.get(error.code, ("http_error", error.description or "Er ging iets mis."))
         return error_response(error.code or 500, code, message)
 

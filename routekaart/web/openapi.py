@@ -5,6 +5,8 @@ from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
 from ..routing import MAX_K
 
 _nullable_str = {"type": ["string", "null"]}
+# What routekaart.postcodes accepts: no leading 0, and never the letters SA, SD or SS.
+POSTCODE_PATTERN = r"^\s*[1-9][0-9]{3}\s*-?\s*([A-RT-Za-rt-z][A-Za-z]|[Ss][B-CE-RT-Zb-ce-rt-z])?\s*$"
 
 ENTRY = {
     "type": "object",
@@ -98,9 +100,11 @@ def openapi_document() -> dict:
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
                 "parameters": [
-                    _query("postcode", {"type": "string"}, "1234AB, 1234 ab of 1234", required=True),
+                    _query("postcode", {"type": "string", "pattern": POSTCODE_PATTERN},
+                           "1234AB, 1234 ab of 1234", required=True),
                     _query("k", {"type": "integer", "minimum": 1, "maximum": MAX_K}, "aantal inlooppunten"),
-                    _query("kind", {"type": "string"}, "soort(en), komma-gescheiden: " + ", ".join(KINDS)),
+                    {**_query("kind", {"type": "array", "items": {"type": "string", "enum": list(KINDS)}},
+                              "soort(en), komma-gescheiden"), "style": "form", "explode": False},
                     _query("audience", {"type": "string", "enum": list(AUDIENCE_GROUPS)}, "doelgroep"),
                     _query("no_referral", flag, "alleen zonder verwijzing"),
                     _query("free", flag, "alleen gratis"),
