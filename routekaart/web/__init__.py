@@ -1,12 +1,13 @@
 """The web edge: blueprints for the client pages and the JSON API, and shared error handling."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..catalogue.schema import phone_digits
 from ..geodata.dataset import DatasetMissing
 from ..geodata.sources import ATTRIBUTION
+from ..maps import LEAFLET_DIR
 
 
 def wants_json() -> bool:
@@ -31,6 +32,9 @@ def init_app(app: Flask) -> None:
     limit(app, api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
+    app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
+                                     static_url_path="/static/leaflet"))
     app.context_processor(lambda: {"attribution": ATTRIBUTION})
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)

@@ -1,0 +1,110 @@
+"""The one place where folium maps are made: maps that load nothing from another host.
+
+folium writes a whole HTML page that pulls Leaflet, jQuery, Bootstrap and Font Awesome from
+CDNs. The app needs none of those: a page loads Leaflet from the app itself (xstatic-leaflet,
+served by the `leaflet` blueprint, see templates/_map.html) and places the map's <div> and its
+set-up script, which runs under the page's CSP nonce. Tiles come only from TILES_URL
+(empty = no tiles). Colours and legends are ours, not branca's (its legend loads d3 from a CDN).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import numpy as np
+import xstatic.pkg.leaflet
+from markupsafe import Markup
+
+LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)  # leaflet.js, leaflet.css, images/
+NL_CENTRE = (52.2, 5.3)
+NL_BOUNDS = [[50.75, 3.36], [53.55, 7.23]]  # south-west, north-east (lat, lon)
+# Sequential, colour-blind safe (ColorBrewer YlOrRd, 5 classes): light = little, dark = much.
+SEQUENTIAL = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA = "#bdbdbd"
+
+
+@dataclass(frozen=True)
+class MapHTML:
+    """A rendered map: put `html` where the map goes and `script` in a <script nonce> after it."""
+
+    html: Markup
+    script: Markup
+
+
+@dataclass(frozen=True)
+class Legend:
+    """Classes of a choropleth, for a legend written in the page (readable without the map)."""
+
+    colours: list[str]
+    labels: list[str]
+
+
+def base_map(tiles_url: str = "", attribution: str = "", bounds=None) -> folium.Map:
+    """An empty map of the Netherlands (or `bounds`) with the configured tiles, or none."""
+    m = folium.Map(location=NL_CENTRE, zoom_start=7, tiles=None, control_scale=True)
+    m.default_js, m.default_css = [], []  # the page loads Leaflet itself; nothing else is needed
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=attribution, min_zoom=6, max_zoom=18).add_to(m)
+    m.fit_bounds(bounds or NL_BOUNDS)
+    return m
+
+
+def render(m: folium.Map) -> MapHTML:
+    """The map's <div> and script, refusing any asset folium would fetch from elsewhere."""
+    figure = m.get_root()
+    figure.render()
+    external = [child.url for child in figure.header._children.values() if hasattr(child, "url")]
+    if external:
+        raise ValueError(f"folium wil externe bestanden laden: {external}")
+    return MapHTML(Markup(figure.html.render()), Markup(figure.script.render()))
+
+
+def classes(values, n: int = len(SEQUENTIAL)) -> np.ndarray:
+    """Class edges for a choropleth: quantiles of the values, unique, at least two."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return np.array([0.0, 1.0])
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, n + 1)))
+    return edges if edges.size > 1 else np.array([edges[0], edges[0] + 1])
+
+
+def colour_of(value: float, edges: np.ndarray) -> str:
+    if value is None or np.isnan(value):
+        return NO_DATA
+    index = int(np.clip(np.searchsorted(edges, value, side="right") - 1, 0, len(edges) - 2))
+    return SEQUENTIAL[index]
+
+
+def legend(edges: np.ndarray, fmt) -> Legend:
+    colours = [SEQUENTIAL[i] for i in range(len(edges) - 1)]
+    return Legend(colours, [f"{fmt(low)} – {fmt(high)}" for low, high in zip(edges[:-1], edges[1:])])
+
+
+def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str, str]],
+               edges: np.ndarray) -> folium.Map:
+    """Colour each feature by its `value` property; tooltip: (property, label) pairs."""
+
+    def style(feature):
+        return {"fillColor": colour_of(feature["properties"].get(value), edges), "fillOpacity": 0.75,
+                "color": "#333333", "weight": 1}
+
+    folium.GeoJson(
+        geojson, style_function=style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip([field for field, _ in tooltip], aliases=[label for _, label in tooltip]),
+    ).add_to(m)
+    return m
+
+
+def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour: str = "#bd0026",
+           radius: int = 6) -> folium.Map:
+    """Point features as circles (no marker images); tooltip: (property, label) pairs."""
+    folium.GeoJson(
+        geojson,
+        marker=folium.CircleMarker(radius=radius, color="#000000", weight=1, fill=True, fill_color=colour,
+                                   fill_opacity=0.85),
+        tooltip=folium.GeoJsonTooltip([field for field, _ in tooltip], aliases=[label for _, label in tooltip]),
+    ).add_to(m)
+    return m

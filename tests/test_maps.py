@@ -1,0 +1,57 @@
+"""Folium maps without CDNs: what routekaart.maps renders and what the app serves for it."""
+import re
+
+import folium
+import numpy as np
+import pytest
+
+from routekaart import maps
+
+SQUARE = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "Testregio Voorbeeld", "share": 0.25},
+     "geometry": {"type": "Polygon", "coordinates": [[[5, 52], [5.1, 52], [5.1, 52.1], [5, 52.1], [5, 52]]]}}]}
+POINTS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"pc4": "9999", "km": 12.5},
+     "geometry": {"type": "Point", "coordinates": [5.05, 52.05]}}]}
+
+
+def test_rendered_map_has_no_url_at_all_without_tiles():
+    m = maps.base_map()
+    maps.choropleth(m, SQUARE, "share", [("name", "Regio")], np.array([0.0, 0.5, 1.0]))
+    maps.points(m, POINTS, [("pc4", "Postcode")])
+    rendered = maps.render(m)
+    assert 'class="folium-map"' in rendered.html
+    assert "L.map(" in rendered.script and "Testregio Voorbeeld" in rendered.script
+    assert not re.search(r"https?://", rendered.html + rendered.script)
+    assert "<script" not in rendered.script  # the page wraps it in its own <script nonce>
+
+
+def test_tiles_come_only_from_the_configured_url():
+    rendered = maps.render(maps.base_map("https://tiles.example.invalid/{z}/{x}/{y}.png", "Testkaart"))
+    assert set(re.findall(r"https?://[^/\"']+", rendered.script)) == {"https://tiles.example.invalid"}
+
+
+def test_render_refuses_assets_from_elsewhere():
+    m = maps.base_map()
+    m.get_root().header.add_child(folium.JavascriptLink("https://cdn.example.invalid/plugin.js"))
+    with pytest.raises(ValueError, match="cdn.example.invalid"):
+        maps.render(m)
+
+
+def test_classes_and_colours():
+    edges = maps.classes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], n=5)
+    assert edges == pytest.approx([0, 2, 4, 6, 8, 10])
+    assert maps.colour_of(0, edges) == maps.SEQUENTIAL[0]
+    assert maps.colour_of(3.9, edges) == maps.SEQUENTIAL[1]
+    assert maps.colour_of(10, edges) == maps.SEQUENTIAL[4]  # the top edge belongs to the top class
+    assert maps.colour_of(float("nan"), edges) == maps.NO_DATA
+    assert list(maps.classes([7, 7, 7])) == [7, 8]  # one value still gives one class
+    labels = maps.legend(edges, lambda v: f"{v:.0f}").labels
+    assert labels[0] == "0 – 2" and len(labels) == 5
+
+
+def test_leaflet_is_served_by_the_app(client):
+    for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
+        response = client.get(f"/static/leaflet/{name}")
+        assert response.status_code == 200, name
+    assert b"Leaflet" in client.get("/static/leaflet/leaflet.js").data[:200]
