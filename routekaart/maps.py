@@ -98,6 +98,12 @@ def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str
     return m
 
 
+def outline(m: folium.Map, geojson: dict) -> folium.Map:
+    """An area drawn as a border only, e.g. the region a page is about."""
+    folium.GeoJson(geojson, style_function=lambda _: {"fill": False, "color": "#004f9f", "weight": 3}).add_to(m)
+    return m
+
+
 def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour: str = "#bd0026",
            radius: int = 6) -> folium.Map:
     """Point features as circles (no marker images); tooltip: (property, label) pairs."""

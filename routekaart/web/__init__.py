@@ -27,11 +27,14 @@ def web_address(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, pages
+    from . import api, dekking, pages
 
     limit(app, api.bp)
+    limit(app, dekking.api_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(dekking.bp)
+    app.register_blueprint(dekking.api_bp)
     # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))

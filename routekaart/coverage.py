@@ -1,0 +1,227 @@
+"""Coverage gaps per zorgkantoorregio: what support is known, how far people live from a walk-in,
+and how stale the data is. Pure functions on frames; the web layer caches the result per dataset.
+
+Choices (explained to users on /dekking/methode):
+- An entry counts when it is open now: status active (or empty) or pilot. Planned and stopped
+  entries are listed but not counted, so a plan never hides a gap.
+- An entry belongs to the region of its catalogue file; national entries only to the national row.
+- Distance is the straight line (RD New, metres) from each PC4 point to the nearest open, placed
+  walk-in anywhere in the country (people cross region borders), weighted by PC4 inhabitants.
+  PC4s without an inhabitant figure are left out of the distance figures and counted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .catalogue.schema import WALK_IN_KINDS
+from .geodata.build import RD_NEW
+
+NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"
+OPEN_STATUSES = ("", "active", "pilot")
+COUNTED_KINDS = ["steunpunt", "jongeren", "herstelacademie", "wachtverzachter", "mgn", "informatie"]
+FAR_KM = (10, 20)
+STALE_MONTHS = 12
+
+# column -> (Dutch label, format). Formats: count, rate, km, share, known. `known` is 1/0 for a
+# region and, in the national row, the number of regions where it is 1.
+METRICS = {
+    "population": ("Inwoners", "count"),
+    "n_steunpunt": ("Steunpunten (inloop)", "count"),
+    "n_jongeren": ("Inloop voor jongeren", "count"),
+    "n_herstelacademie": ("Herstelacademies", "count"),
+    "n_wachtverzachter": ("Steun tijdens het wachten", "count"),
+    "n_mgn": ("Mentaal gezondheidsnetwerk", "count"),
+    "n_informatie": ("Andere regionale informatie", "count"),
+    "walk_ins": ("Inlooppunten samen", "count"),
+    "walk_ins_per_100k": ("Inlooppunten per 100.000 inwoners", "rate"),
+    "mgn_known": ("MGN bekend", "known"),
+    "waiting_support_known": ("Steun tijdens het wachten bekend", "known"),
+    "youth_walk_in_known": ("Inloop voor jongeren bekend", "known"),
+    "median_km": ("Mediane afstand tot inloop (km)", "km"),
+    "share_over_10km": ("Inwoners verder dan 10 km", "share"),
+    "share_over_20km": ("Inwoners verder dan 20 km", "share"),
+    "entries": ("Items in de catalogus", "count"),
+    "share_unverified": ("Niet gecontroleerd in 12 maanden", "share"),
+    "pc4_count": ("Postcodegebieden (PC4)", "count"),
+    "pc4_without_population": ("PC4 zonder inwonertal", "count"),
+}
+
+
+@dataclass
+class Coverage:
+    table: pd.DataFrame  # index: region code, then 'NL'; columns: name + METRICS
+    distances: pd.DataFrame  # per PC4: region_code, place, inhabitants, lat, lon, km, nearest_id
+    entries: pd.DataFrame  # the whole catalogue, with `stale` and `open` (the ones that count)
+    as_of: date
+
+
+def mark_stale(entries: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Entries with `stale` (not verified in the STALE_MONTHS before `as_of`, or never) and `open`."""
+    checked = entries["last_verified"]
+    # A partial date ('2024' or '2024-05') counts from its first day: the cautious reading.
+    full = checked.mask(checked.str.len() == 4, checked + "-01-01").mask(checked.str.len() == 7, checked + "-01")
+    verified = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
+    cutoff = pd.Timestamp(as_of) - pd.DateOffset(months=STALE_MONTHS)
+    return entries.assign(stale=verified.isna() | (verified < cutoff), open=entries["status"].isin(OPEN_STATUSES))
+
+
+def nearest_walk_in(pc4: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """Per PC4 point: the straight-line km to the nearest placed walk-in in `entries`, and its id."""
+    walk_ins = entries[entries["kind"].isin(WALK_IN_KINDS) & entries["x"].notna()]
+    result = pd.DataFrame({"km": np.nan, "nearest_id": ""}, index=pc4.index)
+    if walk_ins.empty or pc4.empty:
+        return result
+    points = gpd.GeoDataFrame(index=pc4.index, geometry=gpd.points_from_xy(pc4["x"], pc4["y"]), crs=RD_NEW)
+    targets = gpd.GeoDataFrame({"nearest_id": walk_ins["id"].values},
+                               geometry=gpd.points_from_xy(walk_ins["x"], walk_ins["y"]), crs=RD_NEW)
+    hits = gpd.sjoin_nearest(points, targets, distance_col="metres")
+    hits = hits[~hits.index.duplicated()]  # ties: any nearest one will do
+    result["km"] = hits["metres"] / 1000.0
+    result["nearest_id"] = hits["nearest_id"]
+    return result
+
+
+def weighted_medians(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Series:
+    """Per group: the smallest value v such that at least half of the weight has a value <= v."""
+    frame = pd.DataFrame({"v": values, "w": weights, "g": groups}).dropna()
+    frame = frame[frame["w"] > 0].sort_values(["g", "v"])
+    cumulative = frame.groupby("g")["w"].cumsum()
+    half = frame.groupby("g")["w"].transform("sum") / 2
+    return frame[cumulative >= half].groupby("g")["v"].first()
+
+
+def _distance_rows(distances: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    weighted = distances[distances["inhabitants"].notna()]
+    g = groups[weighted.index]
+    w = weighted["inhabitants"]
+    total = w.groupby(g).sum()
+    rows = pd.DataFrame({
+        "population": total,
+        "median_km": weighted_medians(weighted["km"], w, g),
+        **{f"share_over_{km}km": (w * (weighted["km"] > km)).groupby(g).sum() / total for km in FAR_KM},
+    })
+    rows.loc[total == 0, [f"share_over_{km}km" for km in FAR_KM]] = np.nan
+    rows["pc4_count"] = groups.value_counts()
+    rows["pc4_without_population"] = distances["inhabitants"].isna().groupby(groups).sum()
+    return rows
+
+
+def _entry_rows(counted: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    by_kind = pd.crosstab(groups, counted["kind"]).reindex(columns=COUNTED_KINDS, fill_value=0)
+    rows = by_kind.add_prefix("n_")
+    rows["walk_ins"] = by_kind[WALK_IN_KINDS].sum(axis=1)
+    rows["entries"] = groups.value_counts()
+    rows["share_unverified"] = counted["stale"].groupby(groups).mean()
+    return rows
+
+
+def compute(pc4: pd.DataFrame, regions: pd.DataFrame, entries: pd.DataFrame, as_of: date) -> Coverage:
+    """The per-region table plus a national row.
+
+    pc4: index PC4, columns x, y (RD New), region_code, place, inhabitants (NaN = unknown), lat, lon.
+    regions: index region code, column name. entries: catalogue rows with x, y (NaN = not placed).
+    """
+    entries = mark_stale(entries, as_of)
+    counted = entries[entries["open"]]
+    distances = pd.concat([pc4[["region_code", "place", "inhabitants", "lat", "lon"]], nearest_walk_in(pc4, counted)], axis=1)
+    everyone = pd.Series(NATIONAL_CODE, index=pc4.index)
+    all_entries = pd.Series(NATIONAL_CODE, index=counted.index)
+
+    codes = list(regions.index)
+    regional = pd.concat([_distance_rows(distances, distances["region_code"]),
+                          _entry_rows(counted, counted["zorgkantoorregio"])], axis=1).reindex(codes)
+    national = pd.concat([_distance_rows(distances, everyone), _entry_rows(counted, all_entries)], axis=1)
+    count_columns = ["population", "pc4_count", "pc4_without_population", "entries", "walk_ins",
+                     *[f"n_{kind}" for kind in COUNTED_KINDS]]
+    regional[count_columns] = regional[count_columns].fillna(0)
+    for column, kind in (("mgn_known", "mgn"), ("waiting_support_known", "wachtverzachter"),
+                         ("youth_walk_in_known", "jongeren")):
+        regional[column] = (regional[f"n_{kind}"] > 0).astype(int)
+        national[column] = regional[column].sum()
+    table = pd.concat([regional, national.reindex(columns=regional.columns)])
+    table[count_columns + ["mgn_known", "waiting_support_known", "youth_walk_in_known"]] = \
+        table[count_columns + ["mgn_known", "waiting_support_known", "youth_walk_in_known"]].astype(int)
+    table["walk_ins_per_100k"] = table["walk_ins"] / table["population"].where(table["population"] > 0) * 100_000
+    table.insert(0, "name", [*regions["name"].reindex(codes), NATIONAL_NAME])
+    table.index.name = "code"
+    return Coverage(table[["name", *METRICS]], distances, entries, as_of)
+
+
+def farthest(coverage: Coverage, code: str, n: int = 25) -> pd.DataFrame:
+    """The region's PC4 points farthest from a walk-in: where support is missing most."""
+    region = coverage.distances[coverage.distances["region_code"] == code]
+    return region.dropna(subset=["km"]).sort_values("km", ascending=False).head(n)
+
+
+def region_entries(coverage: Coverage, code: str) -> pd.DataFrame:
+    """All of a region's catalogue entries (also planned and stopped ones), by kind and name."""
+    own = coverage.entries[coverage.entries["zorgkantoorregio"] == code]
+    order = own["kind"].map({kind: i for i, kind in enumerate(COUNTED_KINDS)}).fillna(len(COUNTED_KINDS))
+    return own.assign(_order=order).sort_values(["_order", "name"]).drop(columns="_order")
+
+
+def is_region(code: str, coverage: Coverage) -> bool:
+    return code != NATIONAL_CODE and code in coverage.table.index
+
+
+# --- exports: every one carries the date the figures are from and the sources ---------------------
+
+KNOWN = [column for column, (_, fmt) in METRICS.items() if fmt == "known"]
+
+
+def about(coverage: Coverage, geo_meta: dict) -> dict:
+    year = geo_meta.get("population_year")
+    return {
+        "data_as_of": coverage.as_of.isoformat(),
+        "dataset_built_at": geo_meta.get("built_at"),
+        "population_year": year,
+        "sources": [
+            "CBS, zorgkantoorregio's 2024 en gemeenten 2025 (via PDOK), CC BY 4.0",
+            f"CBS, inwoners per postcodegebied (PC4) op 1 januari {year or 'onbekend'}, CC BY 4.0",
+            "GeoNames, postcodepunten (PC4), CC BY 4.0, gecontroleerd met CBS",
+            "Routekaart-catalogus van steun (map regions/ in dit project): startgegevens, niet volledig",
+        ],
+    }
+
+
+def export_frame(coverage: Coverage, geo_meta: dict) -> pd.DataFrame:
+    """The table as one flat frame for CSV and XLSX: a row per region, the national row last."""
+    info = about(coverage, geo_meta)
+    return coverage.table.reset_index().assign(data_as_of=info["data_as_of"],
+                                               population_year=info["population_year"],
+                                               sources=" | ".join(info["sources"]))
+
+
+def plain(value):
+    """numpy and NaN -> JSON values."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def row_json(coverage: Coverage, code: str) -> dict:
+    """One row as JSON. 'known' columns are booleans for a region and region counts nationally."""
+    row = {column: plain(value) for column, value in coverage.table.loc[code].items()}
+    for column in KNOWN:
+        value = row.pop(column)
+        if code == NATIONAL_CODE:
+            row[f"regions_with_{column}"] = value
+        else:
+            row[column] = bool(value)
+    return {"code": code, **row}
+
+
+def geojson(coverage: Coverage, regions: gpd.GeoDataFrame, geo_meta: dict) -> dict:
+    """The regions with their metrics as properties (WGS84), plus a `metadata` member."""
+    # A generalised boundary can be a GeometryCollection with a stray line: keep only the areas.
+    areas = regions.geometry.to_crs("EPSG:4326").make_valid().buffer(0)
+    features = []
+    for code, geometry in areas.items():
+        features.append({"type": "Feature", "id": code, "properties": row_json(coverage, code),
+                         "geometry": geometry.__geo_interface__})
+    return {"type": "FeatureCollection", "metadata": about(coverage, geo_meta), "features": features}

@@ -1,0 +1,209 @@
+"""The insurer view: coverage gaps per zorgkantoorregio as a sortable table, a map and exports.
+
+Everything works without JavaScript: sorting and the map's metric are GET parameters, and the
+table is the accessible alternative to the map. The figures are computed once per loaded
+dataset and day (staleness depends on today's date).
+"""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
+import pandas as pd
+
+from .. import coverage, maps, state
+from ..catalogue import records
+from ..catalogue.schema import KINDS, WALK_IN_KINDS
+from . import error_response
+
+bp = Blueprint("dekking", __name__)
+api_bp = Blueprint("dekking_api", __name__)
+
+MAP_METRICS = ["share_over_20km", "share_over_10km", "median_km", "walk_ins_per_100k", "walk_ins",
+               "share_unverified"]
+TABLE_COLUMNS = [column for column in coverage.METRICS if not column.startswith("pc4")]
+SORT_KEYS = ["name", *TABLE_COLUMNS]
+FARTHEST_N = 25
+
+
+def coverage_of(data: state.AppData) -> coverage.Coverage:
+    """The figures for this dataset and today, computed on first use."""
+    cached = current_app.extensions.get("routekaart_coverage")
+    if cached is None or cached[0] is not data or cached[1].as_of != date.today():
+        result = coverage.compute(data.geo.pc4, data.geo.regions, data.catalogue.entries, date.today())
+        cached = current_app.extensions["routekaart_coverage"] = (data, result)
+    return cached[1]
+
+
+def show(value, column: str, national: bool = False) -> str:
+    """A metric as people read it in Dutch: 42%, 8,9, 17.472.870, ja/nee, 18 van 31."""
+    fmt = coverage.METRICS[column][1]
+    if fmt == "known":
+        return f"{value} van 31" if national else ("ja" if value else "nee")
+    if value is None or value != value:  # NaN: nothing to measure
+        return "–"
+    if fmt == "share":
+        return format_percent(value)
+    if fmt in ("km", "rate"):
+        return format_decimal(value, format="#,##0.0")
+    return format_decimal(value)
+
+
+def _choice(name: str, allowed: list[str], default: str) -> str | None:
+    value = request.args.get(name, default)
+    return value if value in allowed else None
+
+
+bp.app_template_filter("metric")(show)
+
+
+def _regions_map(result: coverage.Coverage, geo, metric: str):
+    label = coverage.METRICS[metric][0]
+    features = coverage.geojson(result, geo.regions, geo.meta)
+    for feature in features["features"]:
+        feature["properties"]["shown"] = show(feature["properties"][metric], metric)
+    values = result.table.drop(index=coverage.NATIONAL_CODE)[metric]
+    edges = maps.classes(values)
+    m = maps.base_map(current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"])
+    maps.choropleth(m, features, metric, [("name", "Regio"), ("shown", label)], edges)
+    return maps.render(m), maps.legend(edges, lambda v: show(v, metric))
+
+
+@bp.get("/dekking")
+def overview():
+    sort, order = _choice("sort", SORT_KEYS, "name"), _choice("order", ["asc", "desc"], "asc")
+    metric = _choice("metric", MAP_METRICS, MAP_METRICS[0])
+    if None in (sort, order, metric):
+        return error_response(400, "invalid_parameter",
+                              "Deze sortering of kaart kennen we niet. Kies een kolom uit de tabel.")
+    data = state.get()
+    result = coverage_of(data)
+    regions = result.table.drop(index=coverage.NATIONAL_CODE)
+    regions = regions.sort_values(sort, ascending=order == "asc", na_position="last", kind="stable")
+    rendered, legend = _regions_map(result, data.geo, metric)
+    return render_template(
+        "dekking/overview.html", regions=regions, national=result.table.loc[coverage.NATIONAL_CODE],
+        columns=TABLE_COLUMNS, metrics=coverage.METRICS, map_metrics=MAP_METRICS, metric=metric, sort=sort,
+        order=order, rendered=rendered, legend=legend, about=coverage.about(result, data.geo.meta))
+
+
+@bp.get("/dekking/methode")
+def methods():
+    data = state.get()
+    result = coverage_of(data)
+    return render_template("dekking/methods.html", about=coverage.about(result, data.geo.meta),
+                           national=result.table.loc[coverage.NATIONAL_CODE], stale_months=coverage.STALE_MONTHS,
+                           far_km=coverage.FAR_KM, metrics=coverage.METRICS)
+
+
+def _region_map(result: coverage.Coverage, geo, code: str, far):
+    outline = geo.regions.loc[[code]].to_crs("EPSG:4326")
+    west, south, east, north = outline.total_bounds
+    m = maps.base_map(current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"],
+                      bounds=[[south, west], [north, east]])
+    maps.outline(m, json.loads(outline[["name", "geometry"]].to_json()))
+    walk_ins = result.entries[result.entries["open"] & result.entries["kind"].isin(WALK_IN_KINDS)
+                              & result.entries["x"].notna()]
+    maps.points(m, _points(walk_ins, "lat", "lon", {"name": walk_ins["name"]}),
+                [("name", "Inlooppunt")], colour="#004f9f", radius=5)
+    km = far["km"].map(lambda v: show(v, "median_km") + " km")
+    maps.points(m, _points(far, "lat", "lon", {"pc4": far.index, "km": km}),
+                [("pc4", "Postcode"), ("km", "Afstand tot inloop")], radius=7)
+    return maps.render(m)
+
+
+def _points(frame, lat: str, lon: str, properties: dict) -> dict:
+    columns = {name: list(values) for name, values in properties.items()}
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {name: values[i] for name, values in columns.items()},
+         "geometry": {"type": "Point", "coordinates": [float(x), float(y)]}}
+        for i, (x, y) in enumerate(zip(frame[lon], frame[lat]))]}
+
+
+@bp.get("/dekking/<code>")
+def region(code: str):
+    data = state.get()
+    result = coverage_of(data)
+    code = code.upper()
+    if not coverage.is_region(code, result):
+        return error_response(404, "unknown_region", f"Regio '{code}' kennen we niet. Codes zijn zoals ZK10.")
+    far = coverage.farthest(result, code, FARTHEST_N)
+    entries = coverage.region_entries(result, code)
+    return render_template(
+        "dekking/region.html", code=code, row=result.table.loc[code],
+        national=result.table.loc[coverage.NATIONAL_CODE], far=far, rendered=_region_map(result, data.geo, code, far),
+        entries=list(zip(records(entries), entries["stale"], entries["open"])), kinds=KINDS,
+        about=coverage.about(result, data.geo.meta), stale_months=coverage.STALE_MONTHS)
+
+
+def _download(body: bytes, mimetype: str, extension: str, as_of: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="dekking-{as_of}.{extension}"'})
+
+
+@bp.get("/dekking/export.csv")
+def export_csv():
+    data = state.get()
+    result = coverage_of(data)
+    frame = coverage.export_frame(result, data.geo.meta)
+    return _download(frame.to_csv(index=False).encode("utf-8"), "text/csv", "csv",
+                     result.as_of.isoformat())
+
+
+@bp.get("/dekking/export.xlsx")
+def export_xlsx():
+    data = state.get()
+    result = coverage_of(data)
+    info = coverage.about(result, data.geo.meta)
+    columns = [("code", "Regiocode"), ("name", "Naam"),
+               *[(column, label) for column, (label, _) in coverage.METRICS.items()]]
+    explained = [("data_as_of", "Cijfers van"), ("population_year", "Jaar inwonertallen"),
+                 ("sources", "Bronnen (gescheiden door |)")]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        coverage.export_frame(result, data.geo.meta).to_excel(writer, sheet_name="dekking", index=False)
+        pd.DataFrame(columns + explained, columns=["kolom", "betekenis"]).to_excel(
+            writer, sheet_name="kolommen", index=False)
+        pd.DataFrame({"bron": info["sources"]}).to_excel(writer, sheet_name="bronnen", index=False)
+    return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "xlsx", info["data_as_of"])
+
+
+@bp.get("/dekking/export.geojson")
+def export_geojson():
+    data = state.get()
+    result = coverage_of(data)
+    body = json.dumps(coverage.geojson(result, data.geo.regions, data.geo.meta), ensure_ascii=False)
+    return _download(body.encode("utf-8"), "application/geo+json", "geojson", result.as_of.isoformat())
+
+
+@api_bp.get("/api/v1/coverage")
+def api_coverage():
+    data = state.get()
+    result = coverage_of(data)
+    codes = [code for code in result.table.index if code != coverage.NATIONAL_CODE]
+    return jsonify({**coverage.about(result, data.geo.meta), "methods_url": url_for("dekking.methods"),
+                    "national": coverage.row_json(result, coverage.NATIONAL_CODE),
+                    "regions": [coverage.row_json(result, code) for code in codes]})
+
+
+@api_bp.get("/api/v1/coverage/<code>")
+def api_coverage_region(code: str):
+    data = state.get()
+    result = coverage_of(data)
+    code = code.upper()
+    if not coverage.is_region(code, result):
+        return error_response(404, "unknown_region", f"Regio '{code}' bestaat niet. Codes zijn zoals ZK10.")
+    far = coverage.farthest(result, code, FARTHEST_N)
+    entries = coverage.region_entries(result, code)
+    return jsonify({
+        **coverage.about(result, data.geo.meta), "methods_url": url_for("dekking.methods"),
+        "region": coverage.row_json(result, code),
+        "farthest_pc4": [{"pc4": pc4, "km": round(float(km), 2), "inhabitants": None if pd.isna(inhabitants) else int(inhabitants)}
+                         for pc4, km, inhabitants in zip(far.index, far["km"], far["inhabitants"])],
+        "entries": [{**record, "counted": bool(counted), "stale": bool(stale)}
+                    for record, stale, counted in zip(records(entries), entries["stale"], entries["open"])],
+    })
