@@ -136,18 +136,18 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
     check(filled("location_type") & ~frame["location_type"].isin(LOCATION_TYPES), "location_type",
           lambda v: f"'{v}' moet physical of virtual zijn")
     groups = frame["audience_groups"].map(split_list)
-    check(groups.map(lambda gs: any(g not in AUDIENCE_GROUPS for g in gs)), "audience_groups",
+    check(groups.map(lambda gs: any(g not in AUDIENCE_GROUPS for g in gs)).astype(bool), "audience_groups",
           lambda v: f"'{v}': gebruik volwassenen, jongeren en/of naasten, gescheiden door ;")
     check(filled("postal_code") & ~frame["postal_code"].str.upper().str.match(_POSTCODE), "postal_code",
           lambda v: f"'{v}' is geen geldige postcode (zoals 3511 AB)")
-    bad_phone = frame["phones"].map(lambda v: any(not _PHONE.match(phone_digits(p)) for p in split_list(v)))
+    bad_phone = frame["phones"].map(lambda v: any(not _PHONE.match(phone_digits(p)) for p in split_list(v))).astype(bool)
     check(bad_phone, "phones", lambda v: f"'{v}' is geen Nederlands telefoonnummer")
     check(filled("email") & ~frame["email"].str.match(_EMAIL), "email", lambda v: f"'{v}' is geen e-mailadres")
     for column in ("url", "source_url"):
         check(filled(column) & ~frame[column].str.match(_URL), column,
               lambda v: f"'{v}' is geen webadres (begin met https://)")
     for column in ("source_seen", "last_verified"):
-        check(filled(column) & ~frame[column].map(_valid_date), column,
+        check(filled(column) & ~frame[column].map(_valid_date).astype(bool), column,
               lambda v: f"'{v}' is geen datum (JJJJ-MM-DD) of ligt in de toekomst")
 
     lat = pd.to_numeric(frame["latitude"].str.replace(",", "."), errors="coerce")

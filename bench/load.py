@@ -1,0 +1,138 @@
+"""Load: gunicorn (production config) driven by wrk on /healthz, the lookup API and the route page.
+
+Usage: python bench/load.py [--seconds 60] [--connections 64] [--source ../shared/data/geo]
+Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, errors, and the RSS of
+each worker at start-up and after the load (issue 7: lookup >= 50% and route page >= 20% of
+/healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
+The API rate limit is raised for the run: wrk comes from one address.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LUA = """
+local paths = {}
+for line in io.lines("%(list)s") do paths[#paths + 1] = line end
+local errors = 0
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+response = function(status, headers, body)
+  if status >= 400 and status ~= 404 then errors = errors + 1 end
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker_rss(master: int) -> dict[int, float]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    rss = {}
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(pid)] = int(line.split()[1]) / 1024
+    return rss
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
+    command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", url]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+    def latency(label: str) -> float:
+        value, suffix = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * unit[suffix]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": latency("50"),
+            "p99": latency("99"), "requests": requests,
+            "non_2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "geo"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk")
+    sys.path.insert(0, str(ROOT))
+    from routekaart.geodata.build import build
+    from routekaart.geodata.dataset import load
+
+    tmp = Path(tempfile.mkdtemp())
+    build(Path(args.source), tmp / "geodata")
+    postcodes = list(load(tmp / "geodata").pc4.index)
+    port = free_port()
+    env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
+           "ROUTEKAART_DATA_DIR": str(tmp / "geodata"), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
+           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(1)
+        start_rss = worker_rss(server.pid)
+        targets = {"/healthz": None,
+                   "lookup API": [f"/api/v1/lookup?postcode={pc}" for pc in postcodes],
+                   "route page": [f"/route/{pc}" for pc in postcodes]}
+        results = {}
+        for name, paths in targets.items():
+            script = None
+            if paths:
+                listing = tmp / f"{len(results)}.txt"
+                listing.write_text("\n".join(paths) + "\n")
+                script = tmp / f"{len(results)}.lua"
+                script.write_text(LUA % {"list": listing})
+            results[name] = wrk(base + ("/healthz" if paths is None else "/"), args.seconds, args.connections, script)
+        end_rss = worker_rss(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    base_rps = results["/healthz"]["rps"]
+    print(f"gunicorn, {len(start_rss)} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s each")
+    for name, r in results.items():
+        print(f"{name:12s} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms  "
+              f"ratio {r['rps'] / base_rps:5.2f}  requests {r['requests']}  "
+              f"errors {r['non_2xx'] + r['socket_errors']} (non-2xx {r['non_2xx']}, socket {r['socket_errors']})")
+    total = sum(r["requests"] for r in results.values())
+    print(f"requests served in all: {total}, about {total // max(len(start_rss), 1)} per worker")
+    for pid, before in sorted(start_rss.items()):
+        after = end_rss.get(pid)
+        growth = "worker restarted" if after is None else f"{after:.0f} MB ({(after - before) / before:+.1%})"
+        print(f"worker {pid}: RSS after start {before:.0f} MB, after load {growth}")
+
+
+if __name__ == "__main__":
+    main()
