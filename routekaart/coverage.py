@@ -96,16 +96,16 @@ def weighted_medians(values: pd.Series, weights: pd.Series, groups: pd.Series) -
 
 
 def _distance_rows(distances: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
-    weighted = distances[distances["inhabitants"].notna()]
-    g = groups[weighted.index]
-    w = weighted["inhabitants"]
-    total = w.groupby(g).sum()
+    counted = distances[distances["inhabitants"].notna()]
+    measured = counted[counted["km"].notna()]  # no walk-in anywhere: no distance, not zero
+    g, w = groups[measured.index], measured["inhabitants"]
+    weight = w.groupby(g).sum()
+    weight = weight.where(weight > 0)
     rows = pd.DataFrame({
-        "population": total,
-        "median_km": weighted_medians(weighted["km"], w, g),
-        **{f"share_over_{km}km": (w * (weighted["km"] > km)).groupby(g).sum() / total for km in FAR_KM},
+        "population": counted["inhabitants"].groupby(groups[counted.index]).sum(),
+        "median_km": weighted_medians(measured["km"], w, g),
+        **{f"share_over_{km}km": (w * (measured["km"] > km)).groupby(g).sum() / weight for km in FAR_KM},
     })
-    rows.loc[total == 0, [f"share_over_{km}km" for km in FAR_KM]] = np.nan
     rows["pc4_count"] = groups.value_counts()
     rows["pc4_without_population"] = distances["inhabitants"].isna().groupby(groups).sum()
     return rows
@@ -216,12 +216,16 @@ def row_json(coverage: Coverage, code: str) -> dict:
     return {"code": code, **row}
 
 
+def region_areas(regions: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Region polygons in WGS84. A generalised boundary can be a GeometryCollection with a stray
+    line (ZK18's Afsluitdijk); maps and GIS tools want areas only."""
+    return regions.geometry.to_crs("EPSG:4326").make_valid().buffer(0)
+
+
 def geojson(coverage: Coverage, regions: gpd.GeoDataFrame, geo_meta: dict) -> dict:
     """The regions with their metrics as properties (WGS84), plus a `metadata` member."""
-    # A generalised boundary can be a GeometryCollection with a stray line: keep only the areas.
-    areas = regions.geometry.to_crs("EPSG:4326").make_valid().buffer(0)
     features = []
-    for code, geometry in areas.items():
+    for code, geometry in region_areas(regions).items():
         features.append({"type": "Feature", "id": code, "properties": row_json(coverage, code),
                          "geometry": geometry.__geo_interface__})
     return {"type": "FeatureCollection", "metadata": about(coverage, geo_meta), "features": features}

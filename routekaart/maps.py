@@ -70,16 +70,23 @@ def classes(values, n: int = len(SEQUENTIAL)) -> np.ndarray:
     return edges if edges.size > 1 else np.array([edges[0], edges[0] + 1])
 
 
+def palette(n: int) -> list[str]:
+    """n colours spread over the whole scale, so the top class is always the darkest."""
+    if n == 1:
+        return [SEQUENTIAL[-1]]
+    return [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / (n - 1))] for i in range(n)]
+
+
 def colour_of(value: float, edges: np.ndarray) -> str:
     if value is None or np.isnan(value):
         return NO_DATA
     index = int(np.clip(np.searchsorted(edges, value, side="right") - 1, 0, len(edges) - 2))
-    return SEQUENTIAL[index]
+    return palette(len(edges) - 1)[index]
 
 
 def legend(edges: np.ndarray, fmt) -> Legend:
-    colours = [SEQUENTIAL[i] for i in range(len(edges) - 1)]
-    return Legend(colours, [f"{fmt(low)} – {fmt(high)}" for low, high in zip(edges[:-1], edges[1:])])
+    labels = [f"{fmt(low)} – {fmt(high)}" for low, high in zip(edges[:-1], edges[1:])]
+    return Legend(palette(len(labels)), labels)
 
 
 def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str, str]],

@@ -13,10 +13,12 @@ def _operations(app):
 
 def test_every_operation_is_fuzzed(app):
     assert {op.path for op in _operations(app)} == {"/api/v1/lookup", "/api/v1/regions",
-                                                    "/api/v1/regions/{code}", "/healthz"}
+                                                    "/api/v1/regions/{code}", "/healthz",
+                                                    "/api/v1/coverage", "/api/v1/coverage/{code}"}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/lookup", "/api/v1/regions/{code}", "/api/v1/regions", "/healthz"])
+@pytest.mark.parametrize("path", ["/api/v1/lookup", "/api/v1/regions/{code}", "/api/v1/regions", "/healthz",
+                                  "/api/v1/coverage", "/api/v1/coverage/{code}"])
 def test_api_conforms_to_its_schema(app, path):
     operation = next(op for op in _operations(app) if op.path == path)
     seen = []

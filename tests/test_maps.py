@@ -46,6 +46,11 @@ def test_classes_and_colours():
     assert maps.colour_of(10, edges) == maps.SEQUENTIAL[4]  # the top edge belongs to the top class
     assert maps.colour_of(float("nan"), edges) == maps.NO_DATA
     assert list(maps.classes([7, 7, 7])) == [7, 8]  # one value still gives one class
+    # Fewer classes than colours: spread over the scale, the top class still the darkest.
+    three = np.array([0, 1, 2, 3])
+    assert [maps.colour_of(v, three) for v in (0.5, 1.5, 2.5)] == [maps.SEQUENTIAL[0], maps.SEQUENTIAL[2],
+                                                                    maps.SEQUENTIAL[4]]
+    assert maps.legend(three, str).colours == [maps.SEQUENTIAL[0], maps.SEQUENTIAL[2], maps.SEQUENTIAL[4]]
     labels = maps.legend(edges, lambda v: f"{v:.0f}").labels
     assert labels[0] == "0 – 2" and len(labels) == 5
 

@@ -11,7 +11,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_date, format_decimal, format_percent
 import pandas as pd
 
 from .. import coverage, maps, state
@@ -60,6 +60,12 @@ def _choice(name: str, allowed: list[str], default: str) -> str | None:
 bp.app_template_filter("metric")(show)
 
 
+@bp.app_template_filter("long_date")
+def long_date(iso: str) -> str:
+    """'2025-06-30' -> '30 juni 2025'."""
+    return format_date(date.fromisoformat(iso[:10]), "d MMMM y") if iso else ""
+
+
 def _regions_map(result: coverage.Coverage, geo, metric: str):
     label = coverage.METRICS[metric][0]
     features = coverage.geojson(result, geo.regions, geo.meta)
@@ -100,11 +106,11 @@ def methods():
 
 
 def _region_map(result: coverage.Coverage, geo, code: str, far):
-    outline = geo.regions.loc[[code]].to_crs("EPSG:4326")
+    outline = coverage.region_areas(geo.regions.loc[[code]])
     west, south, east, north = outline.total_bounds
     m = maps.base_map(current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"],
                       bounds=[[south, west], [north, east]])
-    maps.outline(m, json.loads(outline[["name", "geometry"]].to_json()))
+    maps.outline(m, outline.__geo_interface__)
     walk_ins = result.entries[result.entries["open"] & result.entries["kind"].isin(WALK_IN_KINDS)
                               & result.entries["x"].notna()]
     maps.points(m, _points(walk_ins, "lat", "lon", {"name": walk_ins["name"]}),

@@ -77,6 +77,53 @@ FEATURE = {"type": "object", "required": ["type", "properties", "geometry"],
                           "properties": {"type": "object"}, "geometry": {"type": ["object", "null"]}}}
 
 
+_number_or_null = {"type": ["number", "null"]}
+COVERAGE_ROW = {
+    "type": "object",
+    "required": ["code", "name", "population", "walk_ins", "median_km", "share_over_10km", "share_over_20km",
+                 "share_unverified"],
+    "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"},
+        **{name: {"type": "integer", "minimum": 0} for name in (
+            "population", "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
+            "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
+        "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
+        **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+           for name in ("share_over_10km", "share_over_20km", "share_unverified")},
+        # A region: known or not. The national row: in how many regions it is known.
+        **{name: {"type": "boolean"} for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+        **{f"regions_with_{name}": {"type": "integer", "minimum": 0}
+           for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+    },
+}
+_ABOUT = {
+    "data_as_of": {"type": "string", "format": "date"},
+    "dataset_built_at": _nullable_str,
+    "population_year": {"type": ["integer", "null"]},
+    "sources": {"type": "array", "items": {"type": "string"}},
+    "methods_url": {"type": "string"},
+}
+COVERAGE = {
+    "type": "object", "required": ["data_as_of", "sources", "national", "regions"],
+    "properties": {**_ABOUT, "national": {"$ref": "#/components/schemas/CoverageRow"},
+                   "regions": {"type": "array", "items": {"$ref": "#/components/schemas/CoverageRow"}}},
+}
+COVERAGE_REGION = {
+    "type": "object", "required": ["data_as_of", "sources", "region", "farthest_pc4", "entries"],
+    "properties": {
+        **_ABOUT, "region": {"$ref": "#/components/schemas/CoverageRow"},
+        "farthest_pc4": {"type": "array", "items": {
+            "type": "object", "required": ["pc4", "km"],
+            "properties": {"pc4": {"type": "string"}, "km": {"type": "number"},
+                           "inhabitants": {"type": ["integer", "null"]}}}},
+        "entries": {"type": "array", "items": {"allOf": [
+            {"$ref": "#/components/schemas/Entry"},
+            {"type": "object", "required": ["counted", "stale"],
+             "properties": {"counted": {"type": "boolean"}, "stale": {"type": "boolean"}}}]}},
+    },
+}
+
+
 def _error_response(description: str) -> dict:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -130,6 +177,17 @@ def openapi_document() -> dict:
                 "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
                               "404": _error_response("Onbekende regio (unknown_region)")},
             }},
+            "/api/v1/coverage": {"get": {
+                "summary": "Dekking per zorgkantoorregio, met een landelijke regel",
+                "responses": {"200": _json("Cijfers per regio, datum en bronnen",
+                                           {"$ref": "#/components/schemas/Coverage"})},
+            }},
+            "/api/v1/coverage/{code}": {"get": {
+                "summary": "Dekking van één zorgkantoorregio: cijfers, verste postcodegebieden en items",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json("Cijfers van de regio", {"$ref": "#/components/schemas/CoverageRegion"}),
+                              "404": _error_response("Onbekende regio (unknown_region)")},
+            }},
             "/healthz": {"get": {
                 "summary": "Gezondheid van de dienst",
                 "responses": {"200": _json("OK", {"type": "object", "required": ["status"],
@@ -137,5 +195,6 @@ def openapi_document() -> dict:
             }},
         },
         "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "Error": ERROR,
-                                   "Lookup": LOOKUP, "Feature": FEATURE}},
+                                   "Lookup": LOOKUP, "Feature": FEATURE, "CoverageRow": COVERAGE_ROW,
+                                   "Coverage": COVERAGE, "CoverageRegion": COVERAGE_REGION}},
     }

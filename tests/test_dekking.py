@@ -1,0 +1,131 @@
+"""The insurer pages, exports and coverage API on the real dataset (Flask test client)."""
+import io
+import re
+
+import geopandas as gpd
+import jsonschema
+import pandas as pd
+import pytest
+
+from routekaart.web.openapi import openapi_document
+
+
+def _validate(payload, name):
+    document = openapi_document()
+    jsonschema.validate(payload, {**document["components"]["schemas"][name], "components": document["components"]})
+
+
+def _row_codes(html):
+    return re.findall(r'<th scope="row"><a href="/dekking/(ZK\d\d)">', html)
+
+
+def test_overview_lists_31_regions_and_the_national_row(client, data):
+    response = client.get("/dekking")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert sorted(_row_codes(html)) == sorted(data.geo.regions.index)
+    assert re.search(r'<tfoot>\s*<tr>\s*<th scope="row">Nederland</th>', html)
+    assert 'aria-sort="ascending"' in html  # sorted by name by default
+    assert "Cijfers van" in html and "CBS" in html
+
+
+def test_no_url_to_another_host_without_tiles(client):
+    for path in ("/dekking", "/dekking/ZK18", "/dekking/methode"):
+        html = client.get(path).get_data(as_text=True)
+        hosts = set(re.findall(r'(?:src|href)="(https?://[^/"]+)', html))
+        # Only links people follow (sources of entries) may point elsewhere; nothing is loaded from there.
+        assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html), path
+        assert "/static/leaflet/leaflet.js" in html or path == "/dekking/methode", (path, hosts)
+
+
+def test_sorting_by_a_metric_both_ways(client):
+    body = client.get("/api/v1/coverage").get_json()
+    km = {row["code"]: row["median_km"] for row in body["regions"]}
+    down = _row_codes(client.get("/dekking?sort=median_km&order=desc").get_data(as_text=True))
+    up = _row_codes(client.get("/dekking?sort=median_km&order=asc").get_data(as_text=True))
+    assert [km[c] for c in down] == sorted(km.values(), reverse=True)
+    assert [km[c] for c in up] == sorted(km.values())
+
+
+@pytest.mark.parametrize("query", ["sort=drop_table", "order=sideways", "metric=population"])
+def test_unknown_sort_or_metric_is_a_dutch_400(client, query):
+    response = client.get(f"/dekking?{query}")
+    assert response.status_code == 400
+    assert "kennen we niet" in response.get_data(as_text=True)
+
+
+def test_map_metric_is_chosen_with_a_get_form(client):
+    html = client.get("/dekking?metric=median_km").get_data(as_text=True)
+    assert '<option value="median_km" selected>' in html
+    assert "Legenda: Mediane afstand tot inloop (km)" in html
+    assert re.search(r'<script nonce="[^"]+">\s*<?', html) and "L.map(" in html
+
+
+def test_region_page_says_the_gaps_in_words(client, data):
+    html = client.get("/dekking/zk18").get_data(as_text=True)  # lower case is fine
+    body = client.get("/api/v1/coverage/ZK18").get_json()
+    region = body["region"]
+    assert region["youth_walk_in_known"] is False  # Noord-Holland Noord has no youth walk-in in the seed data
+    assert "Geen inloop voor jongeren bekend." in html
+    share = round(region["share_over_20km"] * 100)
+    assert f"{share}% van de inwoners woont verder dan 20 km van een inlooppunt." in html
+    assert len(re.findall(r'<tr><th scope="row">\d{4}</th>', html)) == len(body["farthest_pc4"]) == 25
+    for entry in body["entries"]:
+        assert entry["name"] in html.replace("&#39;", "'").replace("&amp;", "&")
+
+
+def test_unknown_region_page_and_api(client):
+    assert client.get("/dekking/ZK99").status_code == 404
+    response = client.get("/api/v1/coverage/ZK99")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "unknown_region"
+    assert client.get("/api/v1/coverage/NL").status_code == 404  # the national row is not a region
+
+
+def test_methods_page_names_the_population_year_and_missing_pc4s(client, data):
+    html = client.get("/dekking/methode").get_data(as_text=True)
+    year = data.geo.meta["population_year"]
+    missing = int(data.geo.pc4["inhabitants"].isna().sum())
+    assert f"1 januari {year}" in html
+    assert f"Voor {missing} postcodegebieden heeft het CBS geen inwonertal" in html
+    assert "hemelsbreed" in html
+
+
+def test_api_matches_its_schema(client):
+    body = client.get("/api/v1/coverage").get_json()
+    _validate(body, "Coverage")
+    assert len(body["regions"]) == 31 and body["national"]["code"] == "NL"
+    assert body["national"]["population"] == sum(r["population"] for r in body["regions"])
+    region = client.get("/api/v1/coverage/ZK23").get_json()
+    _validate(region, "CoverageRegion")
+    kms = [p["km"] for p in region["farthest_pc4"]]
+    assert kms == sorted(kms, reverse=True)
+
+
+def test_csv_export_reads_back(client, data):
+    response = client.get("/dekking/export.csv")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(response.data), dtype={"code": str})
+    assert len(frame) == 32 and frame["code"].iloc[-1] == "NL"
+    assert frame["data_as_of"].nunique() == 1 and "CBS" in frame["sources"].iloc[0]
+    assert frame["population"].iloc[-1] == int(data.geo.pc4["inhabitants"].sum())
+
+
+def test_xlsx_export_reads_back(client):
+    response = client.get("/dekking/export.xlsx")
+    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
+    assert set(sheets) == {"dekking", "kolommen", "bronnen"}
+    table = sheets["dekking"]
+    assert len(table) == 32 and table["share_over_20km"].between(0, 1).all()
+    assert "median_km" in set(sheets["kolommen"]["kolom"])
+    assert table["data_as_of"].nunique() == 1
+
+
+def test_geojson_export_reads_back(client, tmp_path):
+    response = client.get("/dekking/export.geojson")
+    path = tmp_path / "dekking.geojson"
+    path.write_bytes(response.data)
+    frame = gpd.read_file(path)
+    assert len(frame) == 31 and frame.crs.to_epsg() == 4326
+    assert set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert frame["share_over_10km"].between(0, 1).all()
+    assert response.get_json()["metadata"]["data_as_of"]
