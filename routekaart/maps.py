@@ -8,6 +8,7 @@ set-up script, which runs under the page's CSP nonce. Tiles come only from TILES
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,25 @@ def legend(edges: np.ndarray, fmt) -> Legend:
     return Legend(palette(len(labels)), labels)
 
 
+def _tooltip(geojson: dict, tooltip: list[tuple[str, str]]):
+    """A copy whose tooltip texts are HTML-escaped (folium's tooltip writes them as HTML), and the tooltip."""
+    fields = [field for field, _ in tooltip]
+    features = [{**feature, "properties": {
+        key: html.escape(value) if isinstance(value, str) and key in fields else value
+        for key, value in feature["properties"].items()}} for feature in geojson["features"]]
+    return ({**geojson, "features": features},
+            folium.GeoJsonTooltip(fields, aliases=[html.escape(label) for _, label in tooltip]))
+
+
+def point_features(frame, properties: dict) -> dict:
+    """Rows of a frame with `lat`/`lon` as GeoJSON points; properties: name -> values (one per row)."""
+    columns = {name: list(values) for name, values in properties.items()}
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {name: values[i] for name, values in columns.items()},
+         "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]}}
+        for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"]))]}
+
+
 def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str, str]],
                edges: np.ndarray) -> folium.Map:
     """Colour each feature by its `value` property; tooltip: (property, label) pairs."""
@@ -97,11 +117,9 @@ def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str
         return {"fillColor": colour_of(feature["properties"].get(value), edges), "fillOpacity": 0.75,
                 "color": "#333333", "weight": 1}
 
-    folium.GeoJson(
-        geojson, style_function=style,
-        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip([field for field, _ in tooltip], aliases=[label for _, label in tooltip]),
-    ).add_to(m)
+    geojson, tip = _tooltip(geojson, tooltip)
+    folium.GeoJson(geojson, style_function=style, highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+                   tooltip=tip).add_to(m)
     return m
 
 
@@ -114,10 +132,8 @@ def outline(m: folium.Map, geojson: dict) -> folium.Map:
 def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour: str = "#bd0026",
            radius: int = 6) -> folium.Map:
     """Point features as circles (no marker images); tooltip: (property, label) pairs."""
-    folium.GeoJson(
-        geojson,
-        marker=folium.CircleMarker(radius=radius, color="#000000", weight=1, fill=True, fill_color=colour,
-                                   fill_opacity=0.85),
-        tooltip=folium.GeoJsonTooltip([field for field, _ in tooltip], aliases=[label for _, label in tooltip]),
-    ).add_to(m)
+    geojson, tip = _tooltip(geojson, tooltip)
+    marker = folium.CircleMarker(radius=radius, color="#000000", weight=1, fill=True, fill_color=colour,
+                                 fill_opacity=0.85)
+    folium.GeoJson(geojson, marker=marker, tooltip=tip).add_to(m)
     return m

@@ -1,4 +1,5 @@
 """Folium maps without CDNs: what routekaart.maps renders and what the app serves for it."""
+import json
 import re
 
 import folium
@@ -24,6 +25,19 @@ def test_rendered_map_has_no_url_at_all_without_tiles():
     assert "L.map(" in rendered.script and "Testregio Voorbeeld" in rendered.script
     assert not re.search(r"https?://", rendered.html + rendered.script)
     assert "<script" not in rendered.script  # the page wraps it in its own <script nonce>
+
+
+def test_tooltip_texts_are_escaped_and_points_come_from_a_frame():
+    import pandas as pd
+
+    frame = pd.DataFrame({"lat": [52.1], "lon": [5.1]})
+    features = maps.point_features(frame, {"name": ["Testpunt <b>Voorbeeld</b>"]})
+    assert features["features"][0]["geometry"]["coordinates"] == [5.1, 52.1]
+    rendered = maps.render(maps.points(maps.base_map(), features, [("name", "Naam")]))
+    # folium writes the data as JSON with & < > as \u escapes; the text itself must be HTML-escaped.
+    text = json.loads(re.search(r'"name": ("[^"]*")', rendered.script).group(1))
+    assert text == "Testpunt &lt;b&gt;Voorbeeld&lt;/b&gt;"
+    assert features["features"][0]["properties"]["name"] == "Testpunt <b>Voorbeeld</b>"  # input untouched
 
 
 def test_tiles_come_only_from_the_configured_url():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import coverage, maps, state
 from ..catalogue import records
-from ..catalogue.schema import KINDS, WALK_IN_KINDS
+from ..catalogue.schema import WALK_IN_KINDS
 from . import error_response
 
 bp = Blueprint("dekking", __name__)
@@ -113,35 +113,38 @@ def _region_map(result: coverage.Coverage, geo, code: str, far):
     maps.outline(m, outline.__geo_interface__)
     walk_ins = result.entries[result.entries["open"] & result.entries["kind"].isin(WALK_IN_KINDS)
                               & result.entries["x"].notna()]
-    maps.points(m, _points(walk_ins, "lat", "lon", {"name": walk_ins["name"]}),
+    maps.points(m, maps.point_features(walk_ins, {"name": walk_ins["name"]}),
                 [("name", "Inlooppunt")], colour="#004f9f", radius=5)
     km = far["km"].map(lambda v: show(v, "median_km") + " km")
-    maps.points(m, _points(far, "lat", "lon", {"pc4": far.index, "km": km}),
+    maps.points(m, maps.point_features(far, {"pc4": far.index, "km": km}),
                 [("pc4", "Postcode"), ("km", "Afstand tot inloop")], radius=7)
     return maps.render(m)
 
 
-def _points(frame, lat: str, lon: str, properties: dict) -> dict:
-    columns = {name: list(values) for name, values in properties.items()}
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {name: values[i] for name, values in columns.items()},
-         "geometry": {"type": "Point", "coordinates": [float(x), float(y)]}}
-        for i, (x, y) in enumerate(zip(frame[lon], frame[lat]))]}
-
-
-@bp.get("/dekking/<code>")
-def region(code: str):
+def _region(code: str):
+    """The data, figures, code, farthest PC4s and entries of a region; None if there is no such region."""
     data = state.get()
     result = coverage_of(data)
     code = code.upper()
     if not coverage.is_region(code, result):
-        return error_response(404, "unknown_region", f"Regio '{code}' kennen we niet. Codes zijn zoals ZK10.")
-    far = coverage.farthest(result, code, FARTHEST_N)
-    entries = coverage.region_entries(result, code)
+        return None
+    return data, result, code, coverage.farthest(result, code, FARTHEST_N), coverage.region_entries(result, code)
+
+
+def _unknown_region(code: str):
+    return error_response(404, "unknown_region", f"Regio '{code}' kennen we niet. Codes zijn zoals ZK10.")
+
+
+@bp.get("/dekking/<code>")
+def region(code: str):
+    found = _region(code)
+    if found is None:
+        return _unknown_region(code)
+    data, result, code, far, entries = found
     return render_template(
         "dekking/region.html", code=code, row=result.table.loc[code],
         national=result.table.loc[coverage.NATIONAL_CODE], far=far, rendered=_region_map(result, data.geo, code, far),
-        entries=list(zip(records(entries), entries["stale"], entries["open"])), kinds=KINDS,
+        entries=list(zip(records(entries), entries["stale"], entries["open"])),
         about=coverage.about(result, data.geo.meta), stale_months=coverage.STALE_MONTHS)
 
 
@@ -198,17 +201,15 @@ def api_coverage():
 
 @api_bp.get("/api/v1/coverage/<code>")
 def api_coverage_region(code: str):
-    data = state.get()
-    result = coverage_of(data)
-    code = code.upper()
-    if not coverage.is_region(code, result):
-        return error_response(404, "unknown_region", f"Regio '{code}' bestaat niet. Codes zijn zoals ZK10.")
-    far = coverage.farthest(result, code, FARTHEST_N)
-    entries = coverage.region_entries(result, code)
+    found = _region(code)
+    if found is None:
+        return _unknown_region(code)
+    data, result, code, far, entries = found
     return jsonify({
         **coverage.about(result, data.geo.meta), "methods_url": url_for("dekking.methods"),
         "region": coverage.row_json(result, code),
-        "farthest_pc4": [{"pc4": pc4, "km": round(float(km), 2), "inhabitants": None if pd.isna(inhabitants) else int(inhabitants)}
+        "farthest_pc4": [{"pc4": pc4, "km": round(float(km), 2),
+                          "inhabitants": None if pd.isna(inhabitants) else int(inhabitants)}
                          for pc4, km, inhabitants in zip(far.index, far["km"], far["inhabitants"])],
         "entries": [{**record, "counted": bool(counted), "stale": bool(stale)}
                     for record, stale, counted in zip(records(entries), entries["stale"], entries["open"])],
