@@ -10,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import pandas as pd
-
-from .catalogue import records
-from .routing import Filters, Place, Router
+from .routing import Filters, Hits, Place, Router
 
 # National entries that belong to a step by what they are, not by kind alone.
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
@@ -47,14 +44,6 @@ class Checklist:
         return next(step for step in self.steps if step.key == key)
 
 
-def _by_ids(frame: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    return frame[frame["id"].isin(ids)].set_index("id", drop=False).reindex([i for i in ids if i in set(frame["id"])])
-
-
-def _for(groups: pd.Series, group: str) -> pd.Series:
-    return groups.str.split(";").map(lambda gs: group in gs)
-
-
 def build(router: Router, region_code: str, place: Place | None = None, k: int = 5,
           today: date | None = None) -> Checklist:
     """The checklist for a region; with a postcode's place, the nearest walk-ins instead of all."""
@@ -65,29 +54,29 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
         walk_ins = router.nearest(place, everything)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))
     else:
-        walk_ins = router.walk_ins(region_code).sort_values(["gemeente", "name"])
-        youth_walk_ins = walk_ins[walk_ins["kind"] == "jongeren"]
+        walk_ins = router.walk_ins(region_code)
+        youth_walk_ins = walk_ins.where(router.is_kind("jongeren"))
 
-    networks = regional[regional["kind"] == "mgn"]
-    waiting = regional[regional["kind"].isin(["wachtverzachter", "informatie"])]
-    from_home = national[national["kind"].isin(FROM_HOME_KINDS)]
-    young_or_carers = lambda f: f[_for(f["audience_groups"], "jongeren") | _for(f["audience_groups"], "naasten")]  # noqa: E731
-    adults_from_home = from_home[_for(from_home["audience_groups"], "volwassenen")]
+    networks = regional.where(router.is_kind("mgn"))
+    waiting = regional.where(router.is_kind("wachtverzachter", "informatie"))
+    no_waiting_support = len(regional.where(router.is_kind("wachtverzachter"))) == 0
+    from_home = national.where(router.is_kind(*FROM_HOME_KINDS))
+    young_or_carers = router.for_group("jongeren") | router.for_group("naasten")
+
+    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = ()) -> Step:
+        return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [])
 
     steps = [
-        Step("huisarts", records(_by_ids(national, HUISARTS_IDS))),
-        Step("verzekeraar", records(national[national["kind"] == "verzekeraar"])),
-        Step("netwerk", records(networks), gap=networks.empty,
-             fallback=records(_by_ids(national, NETWORK_FALLBACK_IDS)) if networks.empty else []),
-        Step("steunpunten", records(walk_ins), gap=walk_ins.empty),
-        Step("wachten", records(waiting), gap=not (waiting["kind"] == "wachtverzachter").any(),
-             fallback=records(_by_ids(national, WAITING_FALLBACK_IDS))
-             if not (waiting["kind"] == "wachtverzachter").any() else []),
-        Step("thuis", records(adults_from_home)),
-        Step("jongeren_naasten", records(pd.concat([youth_walk_ins, young_or_carers(from_home)]))),
-        Step("clientondersteuning", records(national[national["kind"] == "clientondersteuning"])),
+        step("huisarts", router.with_ids(HUISARTS_IDS)),
+        step("verzekeraar", national.where(router.is_kind("verzekeraar"))),
+        step("netwerk", networks, gap=not len(networks), fallback=NETWORK_FALLBACK_IDS),
+        step("steunpunten", walk_ins, gap=not len(walk_ins)),
+        step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),
+        step("thuis", from_home.where(router.for_group("volwassenen"))),
+        step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers)),
+        step("clientondersteuning", national.where(router.is_kind("clientondersteuning"))),
     ]
-    listed = [entry for step in steps for entry in step.entries + step.fallback]
+    listed = [entry for s in steps for entry in s.entries + s.fallback]
     dates = sorted(entry["last_verified"] for entry in listed if entry["last_verified"])
     return Checklist(
         region_code=region_code,

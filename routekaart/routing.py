@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .catalogue import records
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
 from .geodata.dataset import GeoData
 from .postcodes import Postcode
@@ -77,12 +78,38 @@ class Place:
     other_regions: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Hits:
+    """Entries as positions in Router.entries (in display order), with distances when known.
+
+    Positions, not frames: a lookup is a few numpy operations, and the JSON for each entry
+    is made once per dataset (Router.records), so a lookup costs about as much as /healthz.
+    """
+
+    rows: np.ndarray
+    km: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def where(self, mask: np.ndarray) -> "Hits":
+        """Keep the hits for which `mask` (one flag per catalogue entry) is set."""
+        keep = mask[self.rows]
+        return Hits(self.rows[keep], None if self.km is None else self.km[keep])
+
+    def __add__(self, other: "Hits") -> "Hits":
+        km = None
+        if self.km is not None or other.km is not None:
+            km = np.concatenate([np.full(len(h), np.nan) if h.km is None else h.km for h in (self, other)])
+        return Hits(np.concatenate([self.rows, other.rows]), km)
+
+
 @dataclass
 class Lookup:
     place: Place
-    nearby: pd.DataFrame  # walk-in entries with distance_km, nearest first
-    regional: pd.DataFrame
-    national: pd.DataFrame
+    nearby: Hits  # walk-in entries, nearest first
+    regional: Hits
+    national: Hits
 
 
 class Router:
@@ -106,6 +133,9 @@ class Router:
                for group in AUDIENCE_GROUPS},
         }
         self._kind = e["kind"].to_numpy()
+        self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
+        self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
+        self._records = records(e)
         self._masks: dict[tuple, np.ndarray] = {}
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
@@ -137,34 +167,53 @@ class Router:
         return Place(postcode, float(lat), float(lon), float(x), float(y), place, gm_code, gm_name, region,
                      self.region_name(region), method, [code for code in others.split(";") if code])
 
-    def _distances(self, rows: np.ndarray, place: Place | None) -> pd.DataFrame:
-        frame = self.entries.iloc[rows]
+    def _hits(self, rows: np.ndarray, place: Place | None) -> Hits:
         if place is None:
-            return frame
-        return frame.assign(distance_km=np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
+            return Hits(rows)
+        return Hits(rows, np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
 
-    def nearest(self, place: Place, filters: Filters) -> pd.DataFrame:
-        rows = np.flatnonzero(self._walk_in & self.mask(filters))
-        km = np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0
+    def nearest(self, place: Place, filters: Filters) -> Hits:
+        hits = self._hits(np.flatnonzero(self._walk_in & self.mask(filters)), place)
+        rows, km = hits.rows, hits.km
         if filters.max_km is not None:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
-        return self.entries.iloc[rows[order]].assign(distance_km=km[order])
+        return Hits(rows[order], km[order])
 
-    def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> pd.DataFrame:
-        rows = np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters))
-        return self._distances(rows, place)
+    def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> Hits:
+        return self._hits(np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters)), place)
 
-    def walk_ins(self, region_code: str) -> pd.DataFrame:
-        """Every walk-in of a region that is not closed, placed or not (for region-wide lists)."""
-        kinds = np.isin(self._kind, WALK_IN_KINDS)
-        return self.entries.iloc[np.flatnonzero((self._region == region_code) & kinds & self._columns["active"])]
+    def walk_ins(self, region_code: str) -> Hits:
+        """Every walk-in of a region that is not closed, placed or not, by gemeente and name."""
+        rows = np.flatnonzero((self._region == region_code) & self.is_kind(*WALK_IN_KINDS) & self._columns["active"])
+        return Hits(rows[np.lexsort((self._name[rows], self._gemeente[rows]))])
+
+    def national(self, filters: Filters) -> Hits:
+        return Hits(np.flatnonzero((self._region == NATIONAL) & self.mask(filters)))
+
+    def with_ids(self, ids: list[str]) -> Hits:
+        """These entries, in this order (those that exist)."""
+        return Hits(np.array([self._position[i] for i in ids if i in self._position], dtype=int))
+
+    def is_kind(self, *kinds: str) -> np.ndarray:
+        return np.isin(self._kind, kinds)
+
+    def for_group(self, group: str) -> np.ndarray:
+        return self._columns[group]
 
     def region_name(self, code: str) -> str:
         return self._region_names[code]
 
-    def national(self, filters: Filters) -> pd.DataFrame:
-        return self.entries.iloc[np.flatnonzero((self._region == NATIONAL) & self.mask(filters))]
+    def frame(self, hits: Hits) -> pd.DataFrame:
+        frame = self.entries.iloc[hits.rows]
+        return frame if hits.km is None else frame.assign(distance_km=hits.km)
+
+    def records(self, hits: Hits) -> list[dict]:
+        """The entries as JSON-ready dicts, with distance_km where known."""
+        if hits.km is None:
+            return [self._records[i] for i in hits.rows]
+        return [{**self._records[i], "distance_km": None if np.isnan(km) else round(float(km), 1)}
+                for i, km in zip(hits.rows, hits.km)]
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
         place = self.resolve(postcode)

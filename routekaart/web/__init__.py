@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
 
     limit(app, api.bp)
     limit(app, dekking.api_bp)
+    app.json.sort_keys = False  # keep the schema's field order; sorting every answer costs time
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dekking.bp)

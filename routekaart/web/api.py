@@ -85,9 +85,9 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
-        "nearby": records(found.nearby),
-        "regional": records(found.regional),
-        "national": records(found.national),
+        "nearby": data.router.records(found.nearby),
+        "regional": data.router.records(found.regional),
+        "national": data.router.records(found.national),
     })
 
 
