@@ -25,6 +25,8 @@ NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"
 OPEN_STATUSES = ("", "active", "pilot")
 COUNTED_KINDS = ["steunpunt", "jongeren", "herstelacademie", "wachtverzachter", "mgn", "informatie"]
 FAR_KM = (10, 20)
+# 'known' metric -> the kind that makes it known (at least one open entry of it in the region).
+KNOWN = {"mgn_known": "mgn", "waiting_support_known": "wachtverzachter", "youth_walk_in_known": "jongeren"}
 STALE_MONTHS = 12
 
 # column -> (Dutch label, format). Formats: count, rate, km, share, known. `known` is 1/0 for a
@@ -128,7 +130,8 @@ def compute(pc4: pd.DataFrame, regions: pd.DataFrame, entries: pd.DataFrame, as_
     """
     entries = mark_stale(entries, as_of)
     counted = entries[entries["open"]]
-    distances = pd.concat([pc4[["region_code", "place", "inhabitants", "lat", "lon"]], nearest_walk_in(pc4, counted)], axis=1)
+    where = pc4[["region_code", "place", "inhabitants", "lat", "lon"]]
+    distances = pd.concat([where, nearest_walk_in(pc4, counted)], axis=1)
     everyone = pd.Series(NATIONAL_CODE, index=pc4.index)
     all_entries = pd.Series(NATIONAL_CODE, index=counted.index)
 
@@ -139,13 +142,12 @@ def compute(pc4: pd.DataFrame, regions: pd.DataFrame, entries: pd.DataFrame, as_
     count_columns = ["population", "pc4_count", "pc4_without_population", "entries", "walk_ins",
                      *[f"n_{kind}" for kind in COUNTED_KINDS]]
     regional[count_columns] = regional[count_columns].fillna(0)
-    for column, kind in (("mgn_known", "mgn"), ("waiting_support_known", "wachtverzachter"),
-                         ("youth_walk_in_known", "jongeren")):
+    for column, kind in KNOWN.items():
         regional[column] = (regional[f"n_{kind}"] > 0).astype(int)
         national[column] = regional[column].sum()
     table = pd.concat([regional, national.reindex(columns=regional.columns)])
-    table[count_columns + ["mgn_known", "waiting_support_known", "youth_walk_in_known"]] = \
-        table[count_columns + ["mgn_known", "waiting_support_known", "youth_walk_in_known"]].astype(int)
+    whole = count_columns + list(KNOWN)
+    table[whole] = table[whole].astype(int)
     table["walk_ins_per_100k"] = table["walk_ins"] / table["population"].where(table["population"] > 0) * 100_000
     table.insert(0, "name", [*regions["name"].reindex(codes), NATIONAL_NAME])
     table.index.name = "code"
@@ -170,9 +172,6 @@ def is_region(code: str, coverage: Coverage) -> bool:
 
 
 # --- exports: every one carries the date the figures are from and the sources ---------------------
-
-KNOWN = [column for column, (_, fmt) in METRICS.items() if fmt == "known"]
-
 
 def about(coverage: Coverage, geo_meta: dict) -> dict:
     year = geo_meta.get("population_year")
@@ -218,7 +217,7 @@ def row_json(coverage: Coverage, code: str) -> dict:
 
 def region_areas(regions: gpd.GeoDataFrame) -> gpd.GeoSeries:
     """Region polygons in WGS84. A generalised boundary can be a GeometryCollection with a stray
-    line (ZK18's Afsluitdijk); maps and GIS tools want areas only."""
+    line (Zeeland, ZK27); maps and GIS tools want areas only."""
     return regions.geometry.to_crs("EPSG:4326").make_valid().buffer(0)
 
 

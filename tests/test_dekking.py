@@ -29,6 +29,24 @@ def test_overview_lists_31_regions_and_the_national_row(client, data):
     assert "Cijfers van" in html and "CBS" in html
 
 
+def test_national_row_counts_regions_for_known_metrics(client, data):
+    national = client.get("/api/v1/coverage").get_json()["national"]
+    html = client.get("/dekking").get_data(as_text=True)
+    footer = html[html.index("<tfoot>"):html.index("</tfoot>")]
+    assert f"<td>{national['regions_with_mgn_known']} van 31</td>" in footer
+
+
+def test_figures_are_computed_once_per_dataset(app, data):
+    from routekaart.web.dekking import coverage_of
+
+    with app.app_context():
+        first = coverage_of(data)
+        assert coverage_of(data) is first
+        other = type(data)(data.geo, data.catalogue, data.router)  # a reload gives a new data object
+        assert coverage_of(other) is not first
+        assert coverage_of(data) is not first  # and back: the cache follows the data in use
+
+
 def test_no_url_to_another_host_without_tiles(client):
     for path in ("/dekking", "/dekking/ZK18", "/dekking/methode"):
         html = client.get(path).get_data(as_text=True)

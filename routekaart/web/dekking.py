@@ -38,11 +38,12 @@ def coverage_of(data: state.AppData) -> coverage.Coverage:
     return cached[1]
 
 
-def show(value, column: str, national: bool = False) -> str:
-    """A metric as people read it in Dutch: 42%, 8,9, 17.472.870, ja/nee, 18 van 31."""
+def show(value, column: str, of_regions: int | None = None) -> str:
+    """A metric as people read it in Dutch: 42%, 8,9, 17.472.870, ja/nee, or '18 van 31' (regions)
+    for a 'known' metric in the national row (pass the number of regions as `of_regions`)."""
     fmt = coverage.METRICS[column][1]
     if fmt == "known":
-        return f"{value} van 31" if national else ("ja" if value else "nee")
+        return f"{value} van {of_regions}" if of_regions else ("ja" if value else "nee")
     if value is None or value != value:  # NaN: nothing to measure
         return "–"
     if fmt == "share":
