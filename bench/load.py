@@ -25,12 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LUA = """
 local paths = {}
 for line in io.lines("%(list)s") do paths[#paths + 1] = line end
-local errors = 0
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
-end
-response = function(status, headers, body)
-  if status >= 400 and status ~= 404 then errors = errors + 1 end
 end
 """
 
