@@ -72,12 +72,12 @@ def page_filters() -> Filters:
 
 
 def _outline(data: state.AppData, code: str) -> dict:
-    """A region's border, simplified for the page, made once per loaded dataset."""
-    cache = current_app.extensions.setdefault("routekaart_outlines", {})
-    key = (id(data), code)
-    if key not in cache:
-        cache[key] = coverage.region_areas(data.geo.regions.loc[[code]]).simplify(0.001).__geo_interface__
-    return cache[key]
+    """A region's border, simplified for the page; all regions at once, once per loaded dataset."""
+    cached = current_app.extensions.get("routekaart_outlines")
+    if cached is None or cached[0] is not data:
+        areas = coverage.region_areas(data.geo.regions).simplify(0.001)
+        cached = current_app.extensions["routekaart_outlines"] = (data, areas.map(lambda area: area.__geo_interface__))
+    return cached[1][code]
 
 
 def marker_labels(place) -> dict[str, str]:
