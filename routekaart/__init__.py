@@ -16,6 +16,9 @@ DEFAULTS = {
     # Map tiles: the only third-party host a page may use. Empty string: no tiles.
     "TILES_URL": "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
     "TILES_ATTRIBUTION": "Kaart: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart (Kadaster)",
+    # Where visitors report a mistake in an entry: a mailto: or https: address; "{id}" is replaced by
+    # the entry's id. Empty: the site's own page /melden/<id>, which says how to check and report.
+    "REPORT_URL": "",
     # ROUTEKAART_ENV=production turns on the start-up checks in routekaart.security.
     "ENV": "development",
     "SECRET_KEY": None,

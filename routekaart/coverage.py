@@ -20,6 +20,7 @@ import pandas as pd
 
 from .catalogue.schema import WALK_IN_KINDS
 from .geodata.build import RD_NEW
+from .i18n import N_
 
 NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"
 OPEN_STATUSES = ("", "active", "pilot")
@@ -32,25 +33,25 @@ STALE_MONTHS = 12
 # column -> (Dutch label, format). Formats: count, rate, km, share, known. `known` is 1/0 for a
 # region and, in the national row, the number of regions where it is 1.
 METRICS = {
-    "population": ("Inwoners", "count"),
-    "n_steunpunt": ("Steunpunten (inloop)", "count"),
-    "n_jongeren": ("Inloop voor jongeren", "count"),
-    "n_herstelacademie": ("Herstelacademies", "count"),
-    "n_wachtverzachter": ("Steun tijdens het wachten", "count"),
-    "n_mgn": ("Mentaal gezondheidsnetwerk", "count"),
-    "n_informatie": ("Andere regionale informatie", "count"),
-    "walk_ins": ("Inlooppunten samen", "count"),
-    "walk_ins_per_100k": ("Inlooppunten per 100.000 inwoners", "rate"),
-    "mgn_known": ("MGN bekend", "known"),
-    "waiting_support_known": ("Steun tijdens het wachten bekend", "known"),
-    "youth_walk_in_known": ("Inloop voor jongeren bekend", "known"),
-    "median_km": ("Mediane afstand tot inloop (km)", "km"),
-    "share_over_10km": ("Inwoners verder dan 10 km", "share"),
-    "share_over_20km": ("Inwoners verder dan 20 km", "share"),
-    "entries": ("Items in de catalogus", "count"),
-    "share_unverified": ("Niet gecontroleerd in 12 maanden", "share"),
-    "pc4_count": ("Postcodegebieden (PC4)", "count"),
-    "pc4_without_population": ("PC4 zonder inwonertal", "count"),
+    "population": (N_("Inwoners"), "count"),
+    "n_steunpunt": (N_("Steunpunten (inloop)"), "count"),
+    "n_jongeren": (N_("Inloop voor jongeren"), "count"),
+    "n_herstelacademie": (N_("Herstelacademies"), "count"),
+    "n_wachtverzachter": (N_("Steun tijdens het wachten"), "count"),
+    "n_mgn": (N_("Mentaal gezondheidsnetwerk"), "count"),
+    "n_informatie": (N_("Andere regionale informatie"), "count"),
+    "walk_ins": (N_("Inlooppunten samen"), "count"),
+    "walk_ins_per_100k": (N_("Inlooppunten per 100.000 inwoners"), "rate"),
+    "mgn_known": (N_("MGN bekend"), "known"),
+    "waiting_support_known": (N_("Steun tijdens het wachten bekend"), "known"),
+    "youth_walk_in_known": (N_("Inloop voor jongeren bekend"), "known"),
+    "median_km": (N_("Mediane afstand tot inloop (km)"), "km"),
+    "share_over_10km": (N_("Inwoners verder dan 10 km"), "share"),
+    "share_over_20km": (N_("Inwoners verder dan 20 km"), "share"),
+    "entries": (N_("Items in de catalogus"), "count"),
+    "share_unverified": (N_("Niet gecontroleerd in 12 maanden"), "share"),
+    "pc4_count": (N_("Postcodegebieden (PC4)"), "count"),
+    "pc4_without_population": (N_("PC4 zonder inwonertal"), "count"),
 }
 
 

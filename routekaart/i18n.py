@@ -1,14 +1,24 @@
 """Languages: Dutch (B1) by default, English as a second language.
 
-The choice comes from `?lang=` or the `lang` cookie, the only cookie the site sets.
+The choice comes from `?lang=` or the `lang` cookie. That cookie is the only one the site sets,
+and only when a visitor picks a language on an HTML page (the switch link adds `?lang=`).
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
+COOKIE_DAYS = 365
+
+
+def N_(text: str) -> str:
+    """Marks a text for `pybabel extract` (keyword N_) where it is defined; templates translate it
+    with _() when they show it, in the visitor's language."""
+    return text
 
 
 def select_locale() -> str:
@@ -18,7 +28,25 @@ def select_locale() -> str:
     return DEFAULT
 
 
+def switch_url(lang: str) -> str:
+    """This page (path and query) in another language."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode(args + [('lang', lang)])}"
+
+
+def remember_choice(response):
+    """Set the cookie when the visitor chose a language on an HTML page, and never otherwise."""
+    chosen = request.args.get("lang")
+    is_page = response.mimetype == "text/html" and not 300 <= response.status_code < 400
+    if chosen in LANGUAGES and is_page and request.cookies.get("lang") != chosen:
+        response.set_cookie("lang", chosen, max_age=COOKIE_DAYS * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(language_switch_url=switch_url, current_language=lambda: str(get_locale()))
+    app.after_request(remember_choice)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import folium
 import numpy as np
+import pandas as pd
+from folium.utilities import JsCode
 import xstatic.pkg.leaflet
 from markupsafe import Markup
 
@@ -23,6 +25,17 @@ NL_BOUNDS = [[50.75, 3.36], [53.55, 7.23]]  # south-west, north-east (lat, lon)
 # Sequential, colour-blind safe (ColorBrewer YlOrRd, 5 classes): light = little, dark = much.
 SEQUENTIAL = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA = "#bdbdbd"
+# Route-map markers differ by shape and letter, not by colour alone (CSS classes in site.css):
+# marker group -> (shape, letter). Walk-in kinds have their own group; the rest are 'regio'.
+ROUTE_SHAPES = {"postcode": ("star", ""), "steunpunt": ("circle", "S"), "jongeren": ("square", "J"),
+                "herstelacademie": ("diamond", "H"), "regio": ("triangle", "R")}
+# Each marker gets its name (Leaflet's `title`) and shape before it is drawn: one layer for all.
+_SHAPED_MARKER = JsCode("""function (feature, layer) {
+  var p = feature.properties;
+  layer.options.title = p.title;
+  layer.setIcon(L.divIcon({className: "route-marker", iconSize: [26, 26], iconAnchor: [13, 13],
+    html: '<span class="pin pin-' + p.shape + '" aria-hidden="true">' + p.letter + '</span>'}));
+}""")
 
 
 @dataclass(frozen=True)
@@ -137,3 +150,28 @@ def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour:
                                  fill_opacity=0.85)
     folium.GeoJson(geojson, marker=marker, tooltip=tip).add_to(m)
     return m
+
+
+def route_map(place, outline_geojson: dict, entries: list[dict], labels: dict[str, str],
+              tooltip: list[tuple[str, str]], tiles_url: str = "", attribution: str = "") -> MapHTML:
+    """A postcode's route map: its region's border, the postcode itself and the entries with a place.
+
+    `labels` names each marker group of ROUTE_SHAPES (translated by the caller); `tooltip` gives
+    the labels of the `name` and `what` lines.
+    """
+    placed = pd.DataFrame([e for e in entries if e["latitude"] is not None],
+                          columns=["name", "kind", "latitude", "longitude"])
+    placed = placed.rename(columns={"latitude": "lat", "longitude": "lon"})
+    placed["group"] = placed["kind"].where(placed["kind"].isin(list(ROUTE_SHAPES)), "regio")
+    here = pd.DataFrame({"lat": [place.lat], "lon": [place.lon], "name": [labels["postcode"]], "group": ["postcode"]})
+    points = pd.concat([here, placed], ignore_index=True)
+    shape = points["group"].map(lambda group: ROUTE_SHAPES[group][0])
+    letter = points["group"].map(lambda group: ROUTE_SHAPES[group][1])
+    m = base_map(tiles_url, attribution, bounds=[[points["lat"].min(), points["lon"].min()],
+                                                 [points["lat"].max(), points["lon"].max()]])
+    outline(m, outline_geojson)
+    features = point_features(points, {"name": points["name"], "title": points["name"],
+                                       "what": points["group"].map(labels), "shape": shape, "letter": letter})
+    features, tip = _tooltip(features, tooltip)
+    folium.GeoJson(features, marker=folium.Marker(), tooltip=tip, on_each_feature=_SHAPED_MARKER).add_to(m)
+    return render(m)

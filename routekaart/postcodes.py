@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 # Four digits, then optionally two letters; spaces or one dash may sit between or around.
 _PATTERN = re.compile(r"^\s*([0-9]{4})\s*-?\s*([A-Za-z]{2})?\s*$")
 
@@ -45,13 +47,13 @@ def parse(text: str | None) -> Postcode:
     if not match:
         raise PostcodeError(
             "format",
-            "Dit is geen postcode. Een postcode heeft 4 cijfers en vaak 2 letters, zoals 3511 AB.",
+            _("Dit is geen postcode. Een postcode heeft 4 cijfers en vaak 2 letters, zoals 3511 AB."),
         )
     pc4, letters = match.group(1), (match.group(2) or "").upper() or None
     if pc4.startswith("0"):
-        raise PostcodeError("impossible", "Deze postcode bestaat niet: een postcode begint nooit met een 0.")
+        raise PostcodeError("impossible", _("Deze postcode bestaat niet: een postcode begint nooit met een 0."))
     if letters in NEVER_ISSUED_LETTERS:
         raise PostcodeError(
-            "impossible", f"Deze postcode bestaat niet: de letters {letters} worden nooit gebruikt."
+            "impossible", _("Deze postcode bestaat niet: de letters %(letters)s worden nooit gebruikt.", letters=letters)
         )
     return Postcode(pc4, letters)

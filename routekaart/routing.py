@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext as _
 
 from .catalogue import records
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
@@ -21,8 +22,8 @@ class UnknownPostcode(LookupError):
 
     def __init__(self, postcode: Postcode):
         self.postcode = postcode
-        self.message = (f"Postcode {postcode.display} kennen we niet. Klopt hij? "
-                        "Nieuwe postcodes en postbusnummers staan soms nog niet in onze gegevens.")
+        self.message = _("Postcode %(postcode)s kennen we niet. Klopt hij? Nieuwe postcodes en postbusnummers "
+                         "staan soms nog niet in onze gegevens.", postcode=postcode.display)
         super().__init__(self.message)
 
 
@@ -46,13 +47,15 @@ class Filters:
     def __post_init__(self):
         unknown = [kind for kind in self.kinds if kind not in KINDS]
         if unknown:
-            raise FilterError(f"Onbekende soort: {', '.join(unknown)}. Kies uit: {', '.join(KINDS)}.")
+            raise FilterError(_("Onbekende soort: %(unknown)s. Kies uit: %(kinds)s.", unknown=", ".join(unknown),
+                                kinds=", ".join(KINDS)))
         if self.audience is not None and self.audience not in AUDIENCE_GROUPS:
-            raise FilterError(f"Onbekende doelgroep '{self.audience}'. Kies uit: {', '.join(AUDIENCE_GROUPS)}.")
+            raise FilterError(_("Onbekende doelgroep '%(audience)s'. Kies uit: %(groups)s.", audience=self.audience,
+                                groups=", ".join(AUDIENCE_GROUPS)))
         if not 1 <= self.k <= MAX_K:
-            raise FilterError(f"Aantal moet tussen 1 en {MAX_K} liggen.")
+            raise FilterError(_("Aantal moet tussen 1 en %(max)s liggen.", max=MAX_K))
         if self.max_km is not None and not 0 < self.max_km <= 400:
-            raise FilterError("De afstand moet tussen 0 en 400 km liggen.")
+            raise FilterError(_("De afstand moet tussen 0 en 400 km liggen."))
 
     @property
     def selection(self) -> tuple:

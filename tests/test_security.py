@@ -14,7 +14,8 @@ from routekaart.security import ConfigError
 
 
 @pytest.mark.parametrize("path", ["/", "/api/v1/lookup?postcode=3511AB", "/api/v1/lookup?postcode=x",
-                                  "/static/site.css", "/bestaat-niet", "/api/v1/openapi.json"])
+                                  "/static/site.css", "/bestaat-niet", "/api/v1/openapi.json",
+                                  "/route/3511AB?km=5", "/route/35x1", "/wat-helpt"])
 def test_security_headers_on_every_response(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
@@ -82,7 +83,8 @@ def test_production_logs_hold_no_postcode_query_or_address(geodata_dir, tmp_path
                 time.sleep(0.2)
         visits = ["/api/v1/lookup?postcode=3582KL&audience=naasten", "/api/v1/lookup?postcode=9711%20AB",
                   "/api/v1/lookup?postcode=0123XY", "/api/v1/lookup?postcode=7777ZZ", "/?postcode=6211AB",
-                  "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB"]
+                  "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB",
+                  "/route/1011?soort=jongeren&voor=naasten&km=10"]
         for path in visits:
             try:
                 urllib.request.urlopen(base + path, timeout=5)
@@ -94,7 +96,7 @@ def test_production_logs_hold_no_postcode_query_or_address(geodata_dir, tmp_path
     log.seek(0)
     text = log.read()
     assert '"route": "/api/v1/lookup"' in text, text[-2000:]
-    for secret in ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "naasten", "postcode=", "127.0.0.1:"
+    for secret in ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "naasten", "jongeren", "postcode=", "127.0.0.1:"
                    + str(port) + "/", "?"]:
         assert secret not in text, secret
     requests = [line for line in text.splitlines() if '"route"' in line]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -70,3 +71,20 @@ def as_record(row: dict) -> dict:
 
 def records(frame: pd.DataFrame) -> list[dict]:
     return [as_record(row) for row in frame.to_dict("records")]
+
+
+OVERDUE_MONTHS = 24  # after this long unchecked, a page warns that an entry may be out of date
+
+
+def verification(last_verified: str | None, today: date) -> str:
+    """'never', 'ok' or 'overdue' (last checked more than OVERDUE_MONTHS ago).
+
+    Dates may be partial ('2024-09', '2024'); a partial date counts from its first day, so it
+    errs towards a warning rather than towards trust.
+    """
+    if not last_verified:
+        return "never"
+    year, month, day = ([int(part) for part in last_verified.split("-")] + [1, 1])[:3]
+    months = (today.year - year) * 12 + today.month - month
+    overdue = months > OVERDUE_MONTHS or (months == OVERDUE_MONTHS and today.day > day)
+    return "overdue" if overdue else "ok"

@@ -13,6 +13,8 @@ from datetime import date
 
 import pandas as pd
 
+from ..i18n import N_
+
 COLUMNS = [
     "id", "name", "kind", "status", "organization", "description",
     "audience", "audience_groups", "fees_description", "free", "referral_needed",
@@ -26,24 +28,24 @@ REQUIRED = ["id", "name", "kind", "scope", "source_url"]
 # kind -> (Dutch label, English label, group). Walk-ins are the physical places we measure
 # distance to; regional entries belong to one zorgkantoorregio; national ones to everyone.
 KINDS = {
-    "steunpunt": ("Steunpunt (inloop)", "Walk-in support point", "walk_in"),
-    "jongeren": ("Inloop voor jongeren", "Youth walk-in", "walk_in"),
-    "herstelacademie": ("Herstelacademie", "Recovery college", "walk_in"),
-    "mgn": ("Mentaal gezondheidsnetwerk", "Mental health network", "regional"),
-    "wachtverzachter": ("Steun tijdens het wachten", "Waiting-time support", "regional"),
-    "informatie": ("Informatie en netwerk", "Information and network", "regional"),
-    "crisis": ("Crisis", "Crisis", "national"),
-    "telefoon": ("Telefoon en chat", "Phone and chat", "national"),
-    "online": ("Online hulp", "Online help", "national"),
-    "zelfhulp": ("Zelfhulp", "Self-help", "national"),
-    "lotgenoten": ("Lotgenoten", "Peer groups", "national"),
-    "verzekeraar": ("Zorgverzekeraar", "Health insurer", "national"),
-    "clientondersteuning": ("Cliëntondersteuning", "Client support", "national"),
+    "steunpunt": (N_("Steunpunt (inloop)"), "Walk-in support point", "walk_in"),
+    "jongeren": (N_("Inloop voor jongeren"), "Youth walk-in", "walk_in"),
+    "herstelacademie": (N_("Herstelacademie"), "Recovery college", "walk_in"),
+    "mgn": (N_("Mentaal gezondheidsnetwerk"), "Mental health network", "regional"),
+    "wachtverzachter": (N_("Steun tijdens het wachten"), "Waiting-time support", "regional"),
+    "informatie": (N_("Informatie en netwerk"), "Information and network", "regional"),
+    "crisis": (N_("Crisis"), "Crisis", "national"),
+    "telefoon": (N_("Telefoon en chat"), "Phone and chat", "national"),
+    "online": (N_("Online hulp"), "Online help", "national"),
+    "zelfhulp": (N_("Zelfhulp"), "Self-help", "national"),
+    "lotgenoten": (N_("Lotgenoten"), "Peer groups", "national"),
+    "verzekeraar": (N_("Zorgverzekeraar"), "Health insurer", "national"),
+    "clientondersteuning": (N_("Cliëntondersteuning"), "Client support", "national"),
 }
 WALK_IN_KINDS = [kind for kind, (_, _, group) in KINDS.items() if group == "walk_in"]
 
-STATUSES = {"active": "Actief", "planned": "Gepland, nog niet open", "pilot": "Proef (pilot)",
-            "inactive": "Gestopt"}
+STATUSES = {"active": N_("Actief"), "planned": N_("Gepland, nog niet open"), "pilot": N_("Proef (pilot)"),
+            "inactive": N_("Gestopt")}
 SCOPES = ("landelijk", "regionaal", "lokaal")
 AUDIENCE_GROUPS = ("volwassenen", "jongeren", "naasten")
 YES_NO = ("ja", "nee", "")

@@ -17,6 +17,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely import make_valid
 
+from ..i18n import N_
+
 REGIONS_FILE = "zorgkantoorregio_2024.geojson"
 GEMEENTEN_FILE = "gemeente_2025.geojson"
 PC4_FILE = "pc4.csv"
@@ -34,7 +36,7 @@ DOWNLOAD_URLS = {
     "?$select=Postcode,BevolkingOp1Januari_1&$format=json",
 }
 
-ATTRIBUTION = (
+ATTRIBUTION = N_(
     "Gebiedsindelingen en inwonertallen: CBS (CC BY 4.0). "
     "Postcodepunten: GeoNames (CC BY 4.0), gecontroleerd met CBS."
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..catalogue.schema import phone_digits
@@ -45,18 +46,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        messages = {404: ("not_found", "Deze pagina bestaat niet."),
-                    405: ("method_not_allowed", "Deze actie kan hier niet."),
-                    429: ("rate_limited", "Te veel verzoeken achter elkaar. Wacht een minuut en probeer het opnieuw.")}
-        code, message = messages.get(error.code, ("http_error", error.description or "Er ging iets mis."))
+        messages = {404: ("not_found", _("Deze pagina bestaat niet.")),
+                    405: ("method_not_allowed", _("Deze actie kan hier niet.")),
+                    429: ("rate_limited", _("Te veel verzoeken achter elkaar. Wacht een minuut en probeer het opnieuw."))}
+        code, message = messages.get(error.code, ("http_error", _("Er ging iets mis.")))
         return error_response(error.code or 500, code, message)
 
     @app.errorhandler(DatasetMissing)
     def no_dataset(error: DatasetMissing):
         app.logger.error("%s", error)
-        return error_response(503, "dataset_missing", "De gegevens zijn nog niet geladen. Probeer het later opnieuw.")
+        return error_response(503, "dataset_missing", _("De gegevens zijn nog niet geladen. Probeer het later opnieuw."))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unexpected error")
-        return error_response(500, "internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
+        return error_response(500, "internal_error", _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))

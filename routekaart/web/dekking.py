@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import gettext as _
 import pandas as pd
 
 from .. import coverage, maps, state
@@ -43,7 +44,7 @@ def show(value, column: str, of_regions: int | None = None) -> str:
     for a 'known' metric in the national row (pass the number of regions as `of_regions`)."""
     fmt = coverage.METRICS[column][1]
     if fmt == "known":
-        return f"{value} van {of_regions}" if of_regions else ("ja" if value else "nee")
+        return _("%(n)s van %(total)s", n=value, total=of_regions) if of_regions else (_("ja") if value else _("nee"))
     if value is None or value != value:  # NaN: nothing to measure
         return "–"
     if fmt == "share":
@@ -75,7 +76,7 @@ def _regions_map(result: coverage.Coverage, geo, metric: str):
     values = result.table.drop(index=coverage.NATIONAL_CODE)[metric]
     edges = maps.classes(values)
     m = maps.base_map(current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"])
-    maps.choropleth(m, features, metric, [("name", "Regio"), ("shown", label)], edges)
+    maps.choropleth(m, features, metric, [("name", _("Regio")), ("shown", _(label))], edges)
     return maps.render(m), maps.legend(edges, lambda v: show(v, metric))
 
 
@@ -85,7 +86,7 @@ def overview():
     metric = _choice("metric", MAP_METRICS, MAP_METRICS[0])
     if None in (sort, order, metric):
         return error_response(400, "invalid_parameter",
-                              "Deze sortering of kaart kennen we niet. Kies een kolom uit de tabel.")
+                              _("Deze sortering of kaart kennen we niet. Kies een kolom uit de tabel."))
     data = state.get()
     result = coverage_of(data)
     regions = result.table.drop(index=coverage.NATIONAL_CODE)
@@ -115,10 +116,10 @@ def _region_map(result: coverage.Coverage, geo, code: str, far):
     walk_ins = result.entries[result.entries["open"] & result.entries["kind"].isin(WALK_IN_KINDS)
                               & result.entries["x"].notna()]
     maps.points(m, maps.point_features(walk_ins, {"name": walk_ins["name"]}),
-                [("name", "Inlooppunt")], colour="#004f9f", radius=5)
+                [("name", _("Inlooppunt"))], colour="#004f9f", radius=5)
     km = far["km"].map(lambda v: show(v, "median_km") + " km")
     maps.points(m, maps.point_features(far, {"pc4": far.index, "km": km}),
-                [("pc4", "Postcode"), ("km", "Afstand tot inloop")], radius=7)
+                [("pc4", _("Postcode")), ("km", _("Afstand tot inloop"))], radius=7)
     return maps.render(m)
 
 
@@ -133,7 +134,7 @@ def _region(code: str):
 
 
 def _unknown_region(code: str):
-    return error_response(404, "unknown_region", f"Regio '{code}' kennen we niet. Codes zijn zoals ZK10.")
+    return error_response(404, "unknown_region", _("Regio '%(code)s' kennen we niet. Codes zijn zoals ZK10.", code=code))
 
 
 @bp.get("/dekking/<code>")

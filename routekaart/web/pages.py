@@ -1,11 +1,142 @@
-"""Client pages: the home page and the route map for a postcode."""
+"""Client pages: the home page, the route map for a postcode, and what helps while you wait.
+
+Everything works without JavaScript: the postcode form and the filters are plain GET forms,
+the tick boxes are ordinary check boxes that nothing stores. The postcode only ever lives in
+the address bar: it is never logged (see logs.py) or kept.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import checklist, coverage, maps, state
+from ..catalogue import verification
+from ..catalogue.schema import AUDIENCE_GROUPS, KINDS
+from ..postcodes import PostcodeError, parse
+from ..routing import MAX_K, FilterError, Filters, UnknownPostcode
 
 bp = Blueprint("pages", __name__)
+
+DISTANCES = ("5", "10", "25", "50")
+
+
+@bp.app_template_global()
+def verified(entry: dict) -> str:
+    """'never', 'ok' or 'overdue' for an entry, as of today."""
+    return verification(entry["last_verified"], date.today())
+
+
+@bp.app_template_global()
+def report_url(entry: dict) -> str:
+    """Where to report a mistake in an entry: REPORT_URL ({id} is filled in), or our own page."""
+    configured = current_app.config.get("REPORT_URL") or ""
+    return configured.replace("{id}", entry["id"]) if configured else url_for("pages.report", entry_id=entry["id"])
+
+
+def _postcode_problem(typed: str, status: int, message: str):
+    return render_template("home.html", typed=typed, error=message), status
 
 
 @bp.get("/")
 def home():
-    return render_template("home.html")
+    typed = request.args.get("postcode")
+    if typed is None:
+        return render_template("home.html")
+    try:
+        postcode = parse(typed)
+        state.get().router.resolve(postcode)
+    except PostcodeError as error:
+        return _postcode_problem(typed, 400, error.message)
+    except UnknownPostcode as error:
+        return _postcode_problem(typed, 404, error.message)
+    return redirect(url_for("pages.route", postcode=str(postcode)), 303)
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "")
+    if value not in ("", "1"):
+        raise FilterError(_("Deze keuze kennen we niet. Vink het vakje aan of uit."))
+    return value == "1"
+
+
+def page_filters() -> Filters:
+    """The list filters from the form (soort, voor, zonder_verwijzing, gratis, km)."""
+    km = request.args.get("km", "")
+    if km and km not in DISTANCES:
+        raise FilterError(_("Kies een afstand van 5, 10, 25 of 50 km."))
+    return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
+                   audience=request.args.get("voor") or None, no_referral=_flag("zonder_verwijzing"),
+                   free=_flag("gratis"), max_km=float(km) if km else None, k=MAX_K)
+
+
+def _outline(data: state.AppData, code: str) -> dict:
+    """A region's border, simplified for the page; all regions at once, once per loaded dataset."""
+    cached = current_app.extensions.get("routekaart_outlines")
+    if cached is None or cached[0] is not data:
+        areas = coverage.region_areas(data.geo.regions).simplify(0.001)
+        cached = current_app.extensions["routekaart_outlines"] = (data, areas.map(lambda area: area.__geo_interface__))
+    return cached[1][code]
+
+
+def marker_labels(place) -> dict[str, str]:
+    """What each kind of marker on the route map stands for (maps.ROUTE_SHAPES)."""
+    return {"postcode": _("Postcode %(postcode)s", postcode=place.postcode.display),
+            "steunpunt": _("Steunpunt (inloop)"), "jongeren": _("Inloop voor jongeren"),
+            "herstelacademie": _("Herstelacademie"), "regio": _("Steun in je regio")}
+
+
+@bp.get("/route/<path:postcode>")
+def route(postcode: str):
+    try:
+        parsed = parse(postcode)
+    except PostcodeError as error:
+        return _postcode_problem(postcode, 400, error.message)
+    if str(parsed) != postcode:
+        query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "postcode"}
+        return redirect(url_for("pages.route", postcode=str(parsed), **query), 308)
+    data = state.get()
+    router = data.router
+    try:
+        place = router.resolve(parsed)
+    except UnknownPostcode as error:
+        return _postcode_problem(postcode, 404, error.message)
+    status, problem = 200, None
+    try:
+        filters = page_filters()
+    except FilterError as error:
+        status, problem, filters = 400, error.message, Filters(k=MAX_K)
+    nearby = router.records(router.nearest(place, filters))
+    regional = router.records(router.regional(place.region_code, filters, place))
+    national = router.records(router.national(filters))
+    labels = marker_labels(place)
+    rendered = maps.route_map(place, _outline(data, place.region_code), nearby + regional, labels,
+                              [("name", _("Naam")), ("what", _("Soort"))],
+                              current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"])
+    return render_template(
+        "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
+        nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
+        kinds=KINDS, groups=AUDIENCE_GROUPS, distances=DISTANCES, rendered=rendered,
+        shapes=maps.ROUTE_SHAPES, labels=labels), status
+
+
+@bp.get("/wat-helpt")
+def what_helps():
+    entries = state.get().catalogue.entries
+    entries = entries[entries["status"] != "inactive"]
+    counts = entries["kind"].value_counts()
+    return render_template("wat_helpt.html", counts={
+        **{kind: int(counts.get(kind, 0)) for kind in KINDS},
+        "mgn_regions": entries.loc[entries["kind"] == "mgn", "zorgkantoorregio"].nunique(),
+        "from_home": int(counts.reindex(checklist.FROM_HOME_KINDS).sum()),
+        "naasten": int(entries["audience_groups"].str.split(";").map(lambda groups: "naasten" in groups).sum()),
+    })
+
+
+@bp.get("/melden/<entry_id>")
+def report(entry_id: str):
+    found = state.get().router.with_ids([entry_id])
+    if not len(found):
+        abort(404)
+    return render_template("melden.html", entry=state.get().router.records(found)[0])

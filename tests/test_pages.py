@@ -1,0 +1,184 @@
+"""The client pages over plain HTTP (no JavaScript): home, the route map for a postcode, its list
+filters, bad input, the 'meld een fout' link and the page on what helps while you wait."""
+import re
+from datetime import date
+
+import pytest
+from flask import render_template_string
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routekaart.catalogue import verification
+
+
+def entries_in(html: str, section: str) -> list[str]:
+    """The raw HTML of each entry in the list section with this heading text (up to the next h3)."""
+    part = html.split(section, 1)[1].split("<h3", 1)[0]
+    return part.split('<li class="entry ')[1:]
+
+
+def test_home_has_a_labelled_postcode_field_and_the_crisis_block(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<label for="postcode">Je postcode</label>' in html
+    assert "Bijvoorbeeld 3511 AB" in html
+    assert 'href="tel:113"' in html and 'href="tel:08000113"' in html and 'href="tel:112"' in html
+    assert "huisartsenpost" in html
+
+
+@pytest.mark.parametrize("typed, target", [("3511 ab", "/route/3511AB"), (" 3511-AB ", "/route/3511AB"),
+                                           ("3511", "/route/3511")])
+def test_the_home_form_leads_to_the_route_page(client, typed, target):
+    response = client.get("/", query_string={"postcode": typed})
+    assert response.status_code == 303
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize("typed, status, message", [
+    ("35x1", 400, "Dit is geen postcode"), ("0123 AB", 400, "begint nooit met een 0"),
+    ("1000", 404, "kennen we niet"), ("", 400, "Dit is geen postcode")])
+def test_bad_postcodes_say_why_and_keep_what_was_typed(client, typed, status, message):
+    for response in (client.get("/", query_string={"postcode": typed}), client.get(f"/route/{typed}")):
+        if not typed and response.request.path.startswith("/route"):
+            continue  # /route/ itself is no page
+        html = response.get_data(as_text=True)
+        assert response.status_code == status
+        assert message in html
+        assert f'value="{typed}"' in html
+        assert 'aria-invalid="true"' in html
+        assert "tel:113" in html
+
+
+def test_the_typed_value_is_escaped(client):
+    html = client.get("/", query_string={"postcode": '"><script>x</script>'}).get_data(as_text=True)
+    assert "<script>x</script>" not in html
+    assert "&#34;&gt;&lt;script&gt;" in html
+
+
+def test_an_unnormalised_address_redirects_to_the_shareable_one(client):
+    response = client.get("/route/3511ab?km=5")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/route/3511AB?km=5"
+
+
+def test_route_page_without_javascript_has_checklist_list_and_map(client):
+    response = client.get("/route/3511AB")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert html.count('<li class="step ') == 8
+    assert html.count('type="checkbox" id="vink-') == 8
+    assert "Alle steun in de buurt" in html
+    nearby = entries_in(html, "Inlooppunten, dichtbij eerst")
+    assert len(nearby) == 25
+    distances = [float(km.replace(",", ".")) for km in re.findall(r'class="distance">([\d,]+) km', "".join(nearby))]
+    assert distances == sorted(distances) and len(distances) == 25
+    assert entries_in(html, "In je regio (Utrecht)")
+    assert 'class="folium-map"' in html and "Kaart met steun bij postcode 3511 AB" in html
+    assert "gemeente Utrecht" in html
+
+
+def test_filters_narrow_the_list(client):
+    html = client.get("/route/3511AB?soort=jongeren&km=25").get_data(as_text=True)
+    nearby = entries_in(html, "Inlooppunten, dichtbij eerst")
+    assert nearby and all(e.startswith('entry-jongeren"') for e in nearby)
+    assert all(float(km.replace(",", ".")) <= 25 for km in re.findall(r'class="distance">([\d,]+) km', "".join(nearby)))
+    assert '<option value="jongeren" selected>' in html and '<option value="25" selected>' in html
+    free = client.get("/route/3511AB?gratis=1&zonder_verwijzing=1").get_data(as_text=True)
+    listed = [e for section in ("Inlooppunten, dichtbij eerst", "In je regio", "In heel Nederland")
+              for e in entries_in(free, section)]
+    assert listed and all("Gratis" in e and "Geen verwijzing nodig" in e for e in listed)
+    assert 'id="gratis" name="gratis" value="1" checked' in free
+    for_carers = entries_in(client.get("/route/3511AB?voor=naasten").get_data(as_text=True), "In heel Nederland")
+    everyone = entries_in(client.get("/route/3511AB").get_data(as_text=True), "In heel Nederland")
+    assert 0 < len(for_carers) < len(everyone)
+
+
+def test_close_by_with_nothing_found_says_so(client):
+    html = client.get("/route/9999?soort=herstelacademie&km=5").get_data(as_text=True)
+    assert "Met deze keuze vinden we geen inlooppunt" in html
+
+
+@pytest.mark.parametrize("query, message", [("km=7", "Kies een afstand van 5, 10, 25 of 50 km"),
+                                            ("soort=bakker", "Onbekende soort"),
+                                            ("voor=katten", "Onbekende doelgroep"),
+                                            ("gratis=misschien", "Vink het vakje aan of uit")])
+def test_bad_filters_say_why_on_the_page(client, query, message):
+    response = client.get(f"/route/3511AB?{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert html.count('<li class="step ') == 8, "the checklist still shows"
+
+
+@given(path=st.text(min_size=1, max_size=40))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_no_path_under_route_gives_a_server_error(app, path):
+    response = app.test_client().get("/route/" + path)
+    assert response.status_code < 500
+
+
+@given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "lang"]),
+                             st.text(max_size=12), max_size=4))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_no_filter_value_gives_a_server_error(app, query):
+    response = app.test_client().get("/route/3511AB", query_string=query)
+    assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("verified, today, expected", [
+    (None, date(2026, 1, 1), "never"), ("", date(2026, 1, 1), "never"),
+    ("2024-01-15", date(2026, 1, 15), "ok"),  # exactly 24 months: not yet more
+    ("2024-01-15", date(2026, 1, 16), "overdue"),
+    ("2024-02-29", date(2026, 2, 28), "ok"), ("2024-02-29", date(2026, 3, 1), "overdue"),
+    ("2024-06", date(2026, 6, 1), "ok"), ("2024-06", date(2026, 6, 2), "overdue"),
+    ("2024", date(2025, 12, 31), "ok"), ("2024", date(2026, 1, 2), "overdue"),
+    ("2025-11-30", date(2026, 11, 30), "ok")])
+def test_an_entry_is_overdue_after_24_months(verified, today, expected):
+    assert verification(verified, today) == expected
+
+
+def fictitious_entry(**changes) -> dict:
+    entry = {"id": "test-voorbeeldpunt", "name": "Testpunt Voorbeeld", "kind": "steunpunt", "kind_label": "Steunpunt (inloop)",
+             "status": "active", "status_label": "Actief", "description": None, "distance_km": None,
+             "address": {"address_1": None, "postal_code": None, "city": None}, "referral_needed": False,
+             "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None,
+             "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None}
+    return {**entry, **changes}
+
+
+ENTRY = '{% from "_entry.html" import entry %}{{ entry(e, paper) }}'
+
+
+def test_the_entry_shows_when_it_was_checked_and_warns_when_that_is_long_ago(app):
+    with app.test_request_context("/"):
+        never = render_template_string(ENTRY, e=fictitious_entry(), paper=False)
+        recent = render_template_string(ENTRY, e=fictitious_entry(last_verified=date.today().isoformat()), paper=False)
+        old = render_template_string(ENTRY, e=fictitious_entry(last_verified="2019-03-01"), paper=True)
+    assert "Nog niet gecontroleerd" in never and "Let op" not in never
+    assert f"Laatst gecontroleerd: {date.today().isoformat()}" in recent and "Let op" not in recent
+    assert "Laatst gecontroleerd: 2019-03-01" in old and "meer dan 2 jaar niet gecontroleerd" in old
+    assert "<a " not in old, "paper mode writes no links"
+
+
+def test_meld_een_fout_goes_to_our_page_or_the_configured_address(app, client):
+    html = client.get("/route/3511AB").get_data(as_text=True)
+    assert html.count("Meld een fout") >= 25
+    link = re.search(r'<a href="(/melden/[a-z0-9-]+)">Meld een fout', html).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "nog geen meldadres ingesteld" in page.get_data(as_text=True)
+    assert client.get("/melden/bestaat-niet").status_code == 404
+    app.config["REPORT_URL"] = "mailto:beheer@example.org?subject=Fout%20bij%20{id}"
+    try:
+        html = client.get("/route/3511AB").get_data(as_text=True)
+    finally:
+        app.config["REPORT_URL"] = ""
+    assert 'href="mailto:beheer@example.org?subject=Fout%20bij%20nl-113-zelfmoordpreventie"' in html
+
+
+def test_what_helps_names_its_sources_and_counts_from_the_catalogue(client, data):
+    html = client.get("/wat-helpt").get_data(as_text=True)
+    walk_ins = int((data.catalogue.entries["kind"].eq("steunpunt") & data.catalogue.entries["status"].ne("inactive")).sum())
+    assert f"In onze lijst staan {walk_ins} steunpunten" in html
+    assert "kst-25424-731" in html and "wachtverzachter.nu" in html
+    assert html.count("Wat we weten:") == 6
+    assert "tel:113" in html
