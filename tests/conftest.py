@@ -25,7 +25,8 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "DATABASE_URL": ""})  # the default file backend, whatever the environment says
     state.reload(app)
     return app
 

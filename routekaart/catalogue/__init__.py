@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import files
 from .placement import Unplaced, place
 from .schema import KINDS, STATUSES, split_list
 
@@ -19,8 +17,9 @@ class Catalogue:
     unplaced: list[Unplaced] = field(default_factory=list)
 
 
-def load(folder: Path, geo: GeoData) -> Catalogue:
-    entries, unplaced = place(files.read_all(folder), geo)
+def load(entries: pd.DataFrame, geo: GeoData) -> Catalogue:
+    """Place the stored entries on the map (see placement) for the Router and the pages."""
+    entries, unplaced = place(entries, geo)
     return Catalogue(entries.reset_index(drop=True), unplaced)
 
 
@@ -65,6 +64,7 @@ def as_record(row: dict) -> dict:
         "source_url": row["source_url"],
         "source_seen": row["source_seen"] or None,
         "last_verified": row["last_verified"] or None,
+        "last_edited": row["last_edited"] or None,
     }
 
 
