@@ -21,6 +21,7 @@ from .schema import COLUMNS, Problem, normalise, validate
 # Columns a file may leave out: the region comes from --region, last_edited from the import.
 OPTIONAL = {"zorgkantoorregio", "last_edited"}
 FORMATS = (".csv", ".xlsx", ".geojson", ".json")
+EXPORT_ONLY = {"geo_precision"}  # what our GeoJSON export adds (see export.geojson)
 
 
 class FileProblem(Exception):
@@ -103,9 +104,12 @@ def _read_geojson(raw: bytes) -> pd.DataFrame:
         raise FileProblem("Dit is geen GeoJSON FeatureCollection.") from None
     rows = []
     for feature in features:
-        properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()}
+        properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
+                      if key not in EXPORT_ONLY}
         geometry = feature.get("geometry") or {}
-        if geometry.get("type") == "Point" and not properties.get("latitude") and not properties.get("longitude"):
+        # The point is the entry's own only when the file has no coordinate fields: our export
+        # has them (maybe empty) and a point that may be our approximate placement.
+        if geometry.get("type") == "Point" and "latitude" not in properties and "longitude" not in properties:
             properties["longitude"], properties["latitude"] = (str(c) for c in geometry["coordinates"][:2])
         rows.append(properties)
     frame = pd.DataFrame(rows)
