@@ -1,6 +1,7 @@
 """Routekaart wachttijdondersteuning: what you can do while you wait for ggz care."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +14,8 @@ DEFAULTS = {
     # Source folder with the open geodata, or "download" for the official sources.
     "GEO_SOURCE": "",
     "CATALOGUE_DIR": str(ROOT / "regions"),
+    # postgresql://... keeps the catalogue in PostGIS (several app servers); empty: the files above.
+    "DATABASE_URL": "",
     # Map tiles: the only third-party host a page may use. Empty string: no tiles.
     "TILES_URL": "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
     "TILES_ATTRIBUTION": "Kaart: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart (Kadaster)",
@@ -30,7 +33,7 @@ DEFAULTS = {
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
                 template_folder="web/templates")
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(DEFAULTS, DATABASE_URL=os.environ.get("DATABASE_URL", ""))
     app.config.from_prefixed_env("ROUTEKAART", loads=str)
     if config:
         app.config.update(config)

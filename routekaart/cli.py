@@ -1,9 +1,12 @@
-"""Maintenance commands: `routekaart data build`, `routekaart catalogue seed`, `routekaart serve`.
+"""Maintenance commands: `routekaart data build|stale|verify|history|rollback`, `import`, `export`,
+`db migrate|load`, `catalogue seed`, `serve`.
 
-`routekaart` is a Flask CLI group, so `flask --app app data build` works the same.
+`routekaart` is a Flask CLI group, so `flask --app app data build` works the same. Every command
+that changes the catalogue goes through its store (catalogue/store.py): files or PostGIS.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,12 +15,36 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
 from . import logs, state
+from .catalogue import export as exporting
+from .catalogue import files, importing, placement, verification
 from .catalogue import seed as seeding
+from .catalogue.schema import NATIONAL
+from .catalogue.store import NoHistory, open_store, replace_all, rollback
 from .geodata import build as building
 from .geodata import dataset, sources
 
-data_cli = click.Group("data", help="De open geodata: bouwen en controleren.")
+data_cli = click.Group("data", help="De gegevens: geodata bouwen, catalogus controleren en terugzetten.")
 catalogue_cli = click.Group("catalogue", help="De catalogus met steun (regions/).")
+db_cli = click.Group("db", help="De PostGIS-database (DATABASE_URL).")
+
+
+def _geo() -> dataset.GeoData:
+    return dataset.load(state.ensure_dataset(current_app.config))
+
+
+def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
+    """The region code from --region/--national, checked against the known regions."""
+    if national == bool(region):
+        raise click.UsageError("Geef --region CODE (zoals ZK10) of --national.")
+    code = NATIONAL if national else region.upper()
+    if code != NATIONAL and code not in geo.regions.index:
+        raise click.UsageError(f"Onbekende regio '{region}'. Kies uit: {', '.join(geo.regions.index)}.")
+    return code
+
+
+def _list(label: str, ids: list[str]) -> None:
+    shown = ", ".join(ids[:20]) + (f" en {len(ids) - 20} meer" if len(ids) > 20 else "")
+    click.echo(f"  {label}: {len(ids)}" + (f" ({shown})" if ids else ""))
 
 
 @data_cli.command("build")
@@ -59,6 +86,161 @@ def catalogue_seed(source: Path) -> None:
     click.echo(f"{sum(counts.values())} items geschreven in {len(counts)} bestanden.")
 
 
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", help="Regiocode, zoals ZK10: de gegevens van deze regio worden vervangen.")
+@click.option("--national", is_flag=True, help="Vervang de landelijke gegevens.")
+@click.option("--skip-invalid", is_flag=True, help="Schrijf de goede rijen; de foute gaan naar een apart bestand.")
+@click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
+@with_appcontext
+def import_file(path: Path, region: str | None, national: bool, skip_invalid: bool, yes: bool) -> None:
+    """Replace a region's entries with a CSV, XLSX or GeoJSON file, after checking every row."""
+    geo = _geo()
+    code = _region(region, national, geo)
+    store = open_store(current_app.config)
+    try:
+        frame = importing.read(path)
+    except importing.FileProblem as problem:
+        raise click.ClickException(f"{path.name}: {problem} Er is niets veranderd.") from None
+    catalogue = store.read_all()
+    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code])
+    if problems:
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        rows = len({problem.row for problem in problems})
+        if not skip_invalid:
+            raise click.ClickException(f"{len(problems)} problemen in {rows} van de {len(frame)} rijen. "
+                                       "Er is niets veranderd. Verbeter het bestand en probeer opnieuw.")
+        frame, rejects = importing.split(frame, problems)
+        rejected = path.with_name(f"{path.stem}-afgewezen.csv")
+        files.replace_atomic(rejected, lambda out: rejects.to_csv(out, index=False))
+        click.echo(f"{rows} rijen overgeslagen; die staan met hun problemen in {rejected}.")
+    old = store.read_region(code)
+    new = importing.prepare(frame, code)
+    change = importing.compare(old, new)
+    click.echo(f"{code}: nu {len(old)} items, straks {len(new)}.")
+    _list("nieuw", change.added)
+    _list("gewijzigd", change.changed)
+    _list("verwijderd", change.removed)
+    if not change:
+        click.echo("Geen wijzigingen; er is niets geschreven.")
+        return
+    if not yes:
+        click.confirm(f"De gegevens van {code} vervangen? (de huidige versie wordt bewaard)", abort=True)
+    placed, unplaced = placement.place(importing.stamp(new, old, change, date.today()), geo)
+    store.replace_region(code, placed)
+    click.echo(f"Klaar: {code} vervangen. Terugzetten kan met `routekaart data rollback --region {code}`.")
+    for problem in unplaced:
+        click.echo(f"  let op, {problem.id}: {problem.reason}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "hsds"]), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Bestand (csv, geojson) of map (hsds).")
+@with_appcontext
+def export_file(fmt: str, out: Path) -> None:
+    """Export the whole catalogue: CSV, GeoJSON, or an Open Referral HSDS 3 data package."""
+    entries = open_store(current_app.config).read_all()
+    if fmt == "csv":
+        exporting.write_csv(entries, out)
+    elif fmt == "geojson":
+        exporting.write_geojson(placement.place(entries, _geo())[0], out)
+    else:
+        exporting.write_hsds(entries, out)
+    click.echo(f"{len(entries)} items geschreven naar {out}.")
+
+
+@data_cli.command("stale")
+@click.option("--months", default=12, show_default=True, help="Niet gecontroleerd in zoveel maanden.")
+@with_appcontext
+def data_stale(months: int) -> None:
+    """List, per region, the entries due for a check."""
+    due = verification.due(open_store(current_app.config).read_all(), date.today(), months)
+    for code, rows in due.groupby("zorgkantoorregio", sort=True):
+        click.echo(f"{code}: {len(rows)} te controleren")
+        for row in rows.itertuples():
+            click.echo(f"  {row.id}  {row.name}  (gecontroleerd: {row.last_verified or 'nooit'})")
+    click.echo(f"Samen {len(due)} items niet gecontroleerd in {months} maanden.")
+
+
+@data_cli.command("verify")
+@click.argument("entry_id")
+@click.option("--by", "by", required=True, help="Uw e-mailadres (wordt verified_by).")
+@with_appcontext
+def data_verify(entry_id: str, by: str) -> None:
+    """Record that an entry was checked with its provider today."""
+    store = open_store(current_app.config)
+    catalogue = store.read_all()
+    found = catalogue.loc[catalogue["id"] == entry_id, "zorgkantoorregio"]
+    if found.empty:
+        raise click.ClickException(f"Geen item met id '{entry_id}'.")
+    code = found.iloc[0]
+    checked, problems = verification.record_check(store.read_region(code), entry_id, by, date.today())
+    if problems:
+        raise click.ClickException("; ".join(problem.message for problem in problems))
+    store.replace_region(code, placement.place(checked, _geo())[0])
+    click.echo(f"{entry_id} ({code}) gecontroleerd op {date.today().isoformat()} door {by}.")
+
+
+@data_cli.command("history")
+@click.option("--region", help="Regiocode, zoals ZK10.")
+@click.option("--national", is_flag=True)
+@with_appcontext
+def data_history(region: str | None, national: bool) -> None:
+    """List the kept earlier versions of a region, newest first."""
+    code = _region(region, national, _geo())
+    versions = open_store(current_app.config).history(code)
+    for version in versions:
+        click.echo(f"{version.id}  {version.saved:%Y-%m-%d %H:%M:%S}  {version.rows} items")
+    if not versions:
+        click.echo(f"Geen eerdere versies van {code}.")
+
+
+@data_cli.command("rollback")
+@click.option("--region", help="Regiocode, zoals ZK10.")
+@click.option("--national", is_flag=True)
+@click.option("--version", "version_id", help="Een versie uit `data history` (standaard: de nieuwste).")
+@with_appcontext
+def data_rollback(region: str | None, national: bool, version_id: str | None) -> None:
+    """Put back an earlier version of a region; the current one is kept, so this can be undone."""
+    code = _region(region, national, _geo())
+    store = open_store(current_app.config)
+    try:
+        version = rollback(store, code, version_id)
+    except NoHistory as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{code} teruggezet naar de versie van {version.saved:%Y-%m-%d %H:%M:%S} ({version.rows} items).")
+
+
+@db_cli.command("migrate")
+@with_appcontext
+def db_migrate() -> None:
+    """Apply the schema migrations in migrations/ that the database does not have yet."""
+    from .catalogue import postgis
+
+    applied = postgis.migrate(_database_url())
+    click.echo(f"Toegepast: {', '.join(applied)}." if applied else "De database is al bij.")
+
+
+@db_cli.command("load")
+@with_appcontext
+def db_load() -> None:
+    """Copy the catalogue files (CATALOGUE_DIR) into the database, region by region."""
+    from .catalogue.postgis import PostgisStore
+
+    entries = placement.place(files.read_all(Path(current_app.config["CATALOGUE_DIR"])), _geo())[0]
+    counts = replace_all(PostgisStore(_database_url()), entries)
+    click.echo(f"{sum(counts.values())} items in {len(counts)} regio's geladen.")
+
+
+def _database_url() -> str:
+    url = current_app.config["DATABASE_URL"]
+    if not url:
+        raise click.UsageError("Zet DATABASE_URL=postgresql://gebruiker@host:poort/database.")
+    return url
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """The app logs each request itself (routekaart.logs); Werkzeug's line has the full URL and IP."""
 
@@ -84,6 +266,9 @@ def serve(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(data_cli)
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(import_file)
+    app.cli.add_command(export_file)
     app.cli.add_command(serve)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue.schema import WALK_IN_KINDS
+from .catalogue.verification import is_stale
 from .geodata.build import RD_NEW
 from .i18n import N_
 
@@ -65,12 +66,8 @@ class Coverage:
 
 def mark_stale(entries: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Entries with `stale` (not verified in the STALE_MONTHS before `as_of`, or never) and `open`."""
-    checked = entries["last_verified"]
-    # A partial date ('2024' or '2024-05') counts from its first day: the cautious reading.
-    full = checked.mask(checked.str.len() == 4, checked + "-01-01").mask(checked.str.len() == 7, checked + "-01")
-    verified = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
-    cutoff = pd.Timestamp(as_of) - pd.DateOffset(months=STALE_MONTHS)
-    return entries.assign(stale=verified.isna() | (verified < cutoff), open=entries["status"].isin(OPEN_STATUSES))
+    return entries.assign(stale=is_stale(entries["last_verified"], as_of, STALE_MONTHS),
+                          open=entries["status"].isin(OPEN_STATUSES))
 
 
 def nearest_walk_in(pc4: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:

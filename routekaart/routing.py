@@ -118,8 +118,10 @@ class Lookup:
 class Router:
     """Answers lookups fast: columns, orderings and filter masks are worked out once per dataset."""
 
-    def __init__(self, geo: GeoData, entries: pd.DataFrame):
+    def __init__(self, geo: GeoData, entries: pd.DataFrame, nearest_query=None):
+        """`nearest_query` (a store's `nearest`) asks a database for the nearest entries instead."""
         self.geo = geo
+        self._nearest_query = nearest_query
         kind_order = {kind: i for i, kind in enumerate(REGIONAL_ORDER + [k for k in KINDS if k not in REGIONAL_ORDER])}
         self.entries = (entries.assign(_order=entries["kind"].map(kind_order))
                         .sort_values(["_order", "name"]).drop(columns="_order").reset_index(drop=True))
@@ -137,7 +139,8 @@ class Router:
         }
         self._kind = e["kind"].to_numpy()
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
-        self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
+        self._ids = e["id"].to_numpy()
+        self._position = {entry_id: i for i, entry_id in enumerate(self._ids)}
         self._records = records(e)
         self._masks: dict[tuple, np.ndarray] = {}
         pc4 = geo.pc4
@@ -176,7 +179,12 @@ class Router:
         return Hits(rows, np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
 
     def nearest(self, place: Place, filters: Filters) -> Hits:
-        hits = self._hits(np.flatnonzero(self._walk_in & self.mask(filters)), place)
+        candidates = np.flatnonzero(self._walk_in & self.mask(filters))
+        if self._nearest_query is not None:
+            max_m = None if filters.max_km is None else filters.max_km * 1000
+            ids, metres = self._nearest_query(place.x, place.y, list(self._ids[candidates]), filters.k, max_m)
+            return Hits(np.array([self._position[i] for i in ids], dtype=int), np.array(metres, dtype=float) / 1000)
+        hits = self._hits(candidates, place)
         rows, km = hits.rows, hits.km
         if filters.max_km is not None:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]

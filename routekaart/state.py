@@ -1,15 +1,25 @@
-"""The data a running app serves: the built geodata and the placed catalogue, loaded once."""
+"""The data a running app serves: the built geodata and the placed catalogue.
+
+The geodata is loaded once. The catalogue is reloaded when its store says it changed (an import
+through the CLI, perhaps for another server on the same database); the app asks the store at
+most once every CHECK_SECONDS per process, so a lookup costs the same as before.
+"""
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from . import catalogue
+from .catalogue.store import Store, open_store
 from .geodata import build, dataset, sources
 from .routing import Router
+
+CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -17,6 +27,9 @@ class AppData:
     geo: dataset.GeoData
     catalogue: catalogue.Catalogue
     router: Router
+    store: Store
+    version: object  # the store's version this catalogue was read at
+    checked: float  # time.monotonic() of the last version check
 
 
 _lock = threading.Lock()
@@ -38,10 +51,12 @@ def ensure_dataset(config) -> Path:
     return out
 
 
-def load(config) -> AppData:
-    geo = dataset.load(ensure_dataset(config))
-    entries = catalogue.load(Path(config["CATALOGUE_DIR"]), geo)
-    return AppData(geo, entries, Router(geo, entries.entries))
+def load(config, geo: dataset.GeoData | None = None, store: Store | None = None) -> AppData:
+    geo = geo or dataset.load(ensure_dataset(config))
+    store = store or open_store(config)
+    version = store.version()  # before reading: a write during the read shows as a change next time
+    entries = catalogue.load(store.read_all(), geo)
+    return AppData(geo, entries, Router(geo, entries.entries, store.nearest), store, version, time.monotonic())
 
 
 def get() -> AppData:
@@ -52,7 +67,24 @@ def get() -> AppData:
             data = current_app.extensions.get("routekaart")
             if data is None:
                 data = current_app.extensions["routekaart"] = load(current_app.config)
+    elif time.monotonic() - data.checked > CHECK_SECONDS:
+        data = _refresh()
     return data
+
+
+def _refresh() -> AppData:
+    """Reload the catalogue if the store changed; on a failure keep serving what we have."""
+    with _lock:
+        data = current_app.extensions["routekaart"]
+        if time.monotonic() - data.checked <= CHECK_SECONDS:
+            return data
+        data.checked = time.monotonic()
+        try:
+            if data.store.version() != data.version:
+                data = current_app.extensions["routekaart"] = load(current_app.config, data.geo, data.store)
+        except Exception:  # noqa: BLE001 - a visitor still gets the catalogue we have
+            logging.getLogger(__name__).exception("catalogue reload failed; serving the loaded version")
+        return data
 
 
 def reload(app: Flask) -> AppData:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from routekaart import ROOT, create_app, state
+from routekaart.catalogue.store import open_store, replace_all
 
 GEO_SOURCE = Path(os.environ.get("ROUTEKAART_TEST_GEO_SOURCE", ROOT.parent / "shared" / "data" / "geo"))
 SUPPORT_SOURCE = GEO_SOURCE.parent / "support"
@@ -25,7 +27,8 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "DATABASE_URL": ""})  # the default file backend, whatever the environment says
     state.reload(app)
     return app
 
@@ -87,3 +90,50 @@ def page(browser, base_url):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     page.close()
+
+
+def postgis_url() -> str:
+    """The test database (DATABASE_URL); PostGIS tests skip without one, unless CI requires it."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql://"):
+        if os.environ.get("ROUTEKAART_REQUIRE_POSTGIS") == "1":
+            pytest.fail("ROUTEKAART_REQUIRE_POSTGIS=1 but DATABASE_URL is not a postgresql:// address")
+        pytest.skip("no DATABASE_URL: start one with eval \"$(bash .ci/postgres.sh start)\"")
+    return url
+
+
+def fresh_database() -> str:
+    """The test database with the tables dropped and the migrations applied anew."""
+    import psycopg
+
+    from routekaart.catalogue.postgis import migrate
+
+    url = postgis_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+    migrate(url)
+    return url
+
+
+@pytest.fixture(params=["files", "postgis"])
+def store_config(request, tmp_path, data) -> dict:
+    """App config for a fresh copy of the committed catalogue, in files or in PostGIS."""
+    folder = tmp_path / "regions"
+    shutil.copytree(ROOT / "regions", folder, ignore=shutil.ignore_patterns(".history"))
+    if request.param == "files":
+        return {"CATALOGUE_DIR": str(folder), "DATABASE_URL": ""}
+    url = fresh_database()
+    replace_all(open_store({"DATABASE_URL": url}), data.catalogue.entries)
+    return {"CATALOGUE_DIR": str(folder), "DATABASE_URL": url}
+
+
+@pytest.fixture()
+def store(store_config):
+    return open_store(store_config)
+
+
+@pytest.fixture()
+def store_app(store_config, geodata_dir):
+    """An app on that catalogue (for its CLI and its pages)."""
+    return create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                       **store_config})

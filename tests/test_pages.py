@@ -8,7 +8,7 @@ from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routekaart.catalogue import verification
+from routekaart.catalogue.verification import verification
 
 
 def entries_in(html: str, section: str) -> list[str]:

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import files
 from .placement import Unplaced, place
 from .schema import KINDS, STATUSES, split_list
 
@@ -20,8 +17,9 @@ class Catalogue:
     unplaced: list[Unplaced] = field(default_factory=list)
 
 
-def load(folder: Path, geo: GeoData) -> Catalogue:
-    entries, unplaced = place(files.read_all(folder), geo)
+def load(entries: pd.DataFrame, geo: GeoData) -> Catalogue:
+    """Place the stored entries on the map (see placement) for the Router and the pages."""
+    entries, unplaced = place(entries, geo)
     return Catalogue(entries.reset_index(drop=True), unplaced)
 
 
@@ -66,25 +64,10 @@ def as_record(row: dict) -> dict:
         "source_url": row["source_url"],
         "source_seen": row["source_seen"] or None,
         "last_verified": row["last_verified"] or None,
+        "last_edited": row["last_edited"] or None,
     }
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
     return [as_record(row) for row in frame.to_dict("records")]
 
-
-OVERDUE_MONTHS = 24  # after this long unchecked, a page warns that an entry may be out of date
-
-
-def verification(last_verified: str | None, today: date) -> str:
-    """'never', 'ok' or 'overdue' (last checked more than OVERDUE_MONTHS ago).
-
-    Dates may be partial ('2024-09', '2024'); a partial date counts from its first day, so it
-    errs towards a warning rather than towards trust.
-    """
-    if not last_verified:
-        return "never"
-    year, month, day = ([int(part) for part in last_verified.split("-")] + [1, 1])[:3]
-    months = (today.year - year) * 12 + today.month - month
-    overdue = months > OVERDUE_MONTHS or (months == OVERDUE_MONTHS and today.day > day)
-    return "overdue" if overdue else "ok"

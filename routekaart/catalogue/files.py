@@ -53,12 +53,15 @@ def read_all(folder: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def write_atomic(path: Path, frame: pd.DataFrame) -> None:
+def replace_atomic(path: Path, write) -> None:
+    """Put a new file at `path` all at once: `write(handle)` fills a temporary file in the same
+    folder, which is synced and renamed over `path`, and the folder is synced. A crash at any
+    moment leaves the old file or the new one, never a mix."""
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            normalise(frame).sort_values("id").to_csv(out, index=False)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -70,3 +73,7 @@ def write_atomic(path: Path, frame: pd.DataFrame) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, frame: pd.DataFrame) -> None:
+    replace_atomic(path, lambda out: normalise(frame).sort_values("id").to_csv(out, index=False))

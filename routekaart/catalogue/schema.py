@@ -2,7 +2,8 @@
 
 Column names follow Open Referral HSDS where it has one (organization, description,
 location_type, address_1, postal_code, phones, url, schedule, fees_description);
-`last_verified` / `verified_by` are HSDS `assured_date` / `assurer_email`.
+`last_verified` / `verified_by` are HSDS `assured_date` / `assurer_email`: someone checked the
+entry with the provider. `last_edited` is separate: the day an import last changed the row.
 Validation, import, export, the API and the templates all use this module.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ COLUMNS = [
     "scope", "zorgkantoorregio", "location_type",
     "address_1", "postal_code", "city", "gemeente", "latitude", "longitude",
     "phones", "email", "url", "schedule", "general_walk_in",
-    "source_url", "source_seen", "last_verified", "verified_by", "notes",
+    "source_url", "source_seen", "last_verified", "verified_by", "last_edited", "notes",
 ]
 REQUIRED = ["id", "name", "kind", "scope", "source_url"]
 
@@ -148,7 +149,9 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
     for column in ("url", "source_url"):
         check(filled(column) & ~frame[column].str.match(_URL), column,
               lambda v: f"'{v}' is geen webadres (begin met https://)")
-    for column in ("source_seen", "last_verified"):
+    check(filled("verified_by") & ~frame["verified_by"].str.match(_EMAIL), "verified_by",
+          lambda v: f"'{v}' is geen e-mailadres")
+    for column in ("source_seen", "last_verified", "last_edited"):
         check(filled(column) & ~frame[column].map(_valid_date).astype(bool), column,
               lambda v: f"'{v}' is geen datum (JJJJ-MM-DD) of ligt in de toekomst")
 

@@ -42,6 +42,7 @@ ENTRY = {
         "source_url": {"type": "string"},
         "source_seen": _nullable_str,
         "last_verified": _nullable_str,
+        "last_edited": _nullable_str,
     },
 }
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from .. import checklist, coverage, maps, state
-from ..catalogue import verification
+from ..catalogue.verification import verification
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS
 from ..postcodes import PostcodeError, parse
 from ..routing import MAX_K, FilterError, Filters, UnknownPostcode
