@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from routekaart import create_app
 
 # A real value for each kind of path variable (unknown names fail the test, so add them here).
-REAL = {"postcode": "3511AB", "code": "ZK18", "id": "nl-113-zelfmoordpreventie", "filename": "site.css"}
+REAL = {"postcode": "3511AB", "code": "ZK18", "id": "nl-113-zelfmoordpreventie",
+        "entry_id": "nl-113-zelfmoordpreventie", "filename": "site.css"}
 NONSENSE = ["x", "0000ZZ", "ZK99", "%00", "a" * 300, "..%2F..%2Fetc%2Fpasswd"]
 
 
