@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-
 # A real value for each kind of path variable (unknown names fail the test, so add them here).
 REAL = {"postcode": "3511AB", "code": "ZK18", "id": "nl-113-zelfmoordpreventie",
         "entry_id": "nl-113-zelfmoordpreventie", "filename": "site.css"}
