@@ -27,15 +27,18 @@ def web_address(url: str) -> str:
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, dekking, pages
+    from . import api, dekking, pages, regio
 
     limit(app, api.bp)
     limit(app, dekking.api_bp)
+    limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.json.sort_keys = False  # keep the schema's field order; sorting every answer costs time
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dekking.bp)
     app.register_blueprint(dekking.api_bp)
+    app.register_blueprint(regio.bp)
+    app.register_blueprint(regio.pdf_bp)
     # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))
