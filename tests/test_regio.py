@@ -195,3 +195,11 @@ def test_pdfs_are_rate_limited(geodata_dir):
     client = app.test_client()
     assert [client.get("/regio/ZK00/checklist.pdf").status_code for _ in range(3)] == [404, 404, 429]
     assert client.get("/regio/ZK00/checklist").status_code == 404, "the HTML sheet is not limited"
+
+
+def test_printed_web_addresses_lose_scheme_and_tracking_parameters():
+    from routekaart.web import web_address
+
+    assert web_address("https://www.113.nl/") == "www.113.nl"
+    assert web_address("https://voorbeeld.invalid/nieuws/?utm_source=rss&utm_medium=rss") == "voorbeeld.invalid/nieuws"
+    assert web_address("https://voorbeeld.invalid/?p=20409&utm_campaign=x") == "voorbeeld.invalid?p=20409"

@@ -21,8 +21,11 @@ def error_response(status: int, code: str, message: str):
 
 
 def web_address(url: str) -> str:
-    """'https://www.113.nl/' -> 'www.113.nl': how a web address is read out or printed."""
-    return url.split("://", 1)[-1].rstrip("/")
+    """'https://www.113.nl/?utm_source=rss' -> 'www.113.nl': how a web address is read out or printed
+    (without the scheme and the tracking parameters nobody should have to type)."""
+    address, _, query = url.split("://", 1)[-1].partition("?")
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith("utm_"))
+    return address.rstrip("/") + (f"?{kept}" if kept else "")
 
 
 def init_app(app: Flask) -> None:

@@ -75,7 +75,8 @@ def _pdf(html: str, name: str) -> Response:
 
 @bp.get("/regio")
 def regions():
-    names = state.get().geo.regions["name"].sort_values()
+    # Sorted as in a Dutch index: 't Gooi under G.
+    names = state.get().geo.regions["name"].sort_values(key=lambda n: n.str.removeprefix("'t ").str.casefold())
     return render_template("regio.html", regions=names.items())
 
 
