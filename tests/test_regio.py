@@ -7,8 +7,10 @@ import subprocess
 import tempfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from babel.dates import format_date
 from pypdf import PdfReader
 
@@ -203,3 +205,25 @@ def test_printed_web_addresses_lose_scheme_and_tracking_parameters():
     assert web_address("https://www.113.nl/") == "www.113.nl"
     assert web_address("https://voorbeeld.invalid/nieuws/?utm_source=rss&utm_medium=rss") == "voorbeeld.invalid/nieuws"
     assert web_address("https://voorbeeld.invalid/?p=20409&utm_campaign=x") == "voorbeeld.invalid?p=20409"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(text=st.one_of(st.text(), st.from_regex(r"[1-9][0-9]{3} ?[A-Za-z]{0,2}", fullmatch=True)))
+def test_any_address_gets_a_page_or_a_clear_error(client, text):
+    for path in (f"/checklist/{quote(text, safe='')}", f"/regio/{quote(text, safe='')}/checklist",
+                 f"/checklist?postcode={quote(text, safe='')}"):
+        assert client.get(path).status_code in {200, 301, 302, 308, 400, 404}, path
+
+
+def test_sheet_with_every_entry_checked_gives_the_oldest_date(app, data, mgn_region):
+    from dataclasses import replace
+
+    from flask import render_template
+
+    from routekaart import checklist
+
+    made = replace(checklist.build(data.router, mgn_region[0]), verified_until="2025-06-30", unverified=0)
+    with app.test_request_context("/"):
+        html = render_template("checklist_print.html", checklist=made, live_url="http://localhost/", qr="",
+                               pdf_url=None, report_url="http://localhost/")
+    assert "Gegevens gecontroleerd tot 30 juni 2025." in html and "nog niet gecontroleerd" not in html.split("<ol")[0]
