@@ -27,6 +27,12 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Per client address, on the JSON API; the address is kept in memory only.
     "API_RATE_LIMIT": "120 per minute",
+    # PDFs take a second of CPU each; per client address, like the API limit.
+    "PDF_RATE_LIMIT": "10 per minute",
+    # The site's public address, for QR codes on printed sheets. Empty: the host of the request.
+    "PUBLIC_URL": "",
+    # Where people report a wrong entry (a web page or mailto: address). Empty: the site itself.
+    "REPORT_URL": "",
 }
 
 

@@ -44,6 +44,18 @@ class Checklist:
         return next(step for step in self.steps if step.key == key)
 
 
+def once(steps: list[Step]) -> list[Step]:
+    """Each entry in the first step that lists it only: a helpline printed twice wastes paper and
+    reads as two helplines."""
+    seen: set[str] = set()
+    kept = []
+    for s in steps:
+        entries, fallback = ([e for e in group if e["id"] not in seen] for group in (s.entries, s.fallback))
+        seen.update(e["id"] for e in entries + fallback)
+        kept.append(Step(s.key, entries, s.gap, fallback))
+    return kept
+
+
 def build(router: Router, region_code: str, place: Place | None = None, k: int = 5,
           today: date | None = None) -> Checklist:
     """The checklist for a region; with a postcode's place, the nearest walk-ins instead of all."""
@@ -66,7 +78,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
     def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = ()) -> Step:
         return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [])
 
-    steps = [
+    steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
         step("verzekeraar", national.where(router.is_kind("verzekeraar"))),
         step("netwerk", networks, gap=not len(networks), fallback=NETWORK_FALLBACK_IDS),
@@ -75,7 +87,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
         step("thuis", from_home.where(router.for_group("volwassenen"))),
         step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers)),
         step("clientondersteuning", national.where(router.is_kind("clientondersteuning"))),
-    ]
+    ])
     listed = [entry for s in steps for entry in s.entries + s.fallback]
     dates = sorted(entry["last_verified"] for entry in listed if entry["last_verified"])
     return Checklist(

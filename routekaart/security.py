@@ -20,9 +20,9 @@ def _client_key() -> str:
     return request.remote_addr or "unknown"
 
 
-def limit(app: Flask, blueprint) -> None:
-    """Apply the configured per-client limit (API_RATE_LIMIT) to a blueprint of this app."""
-    app.extensions["routekaart_limiter"].limit(lambda: current_app.config["API_RATE_LIMIT"])(blueprint)
+def limit(app: Flask, blueprint, setting: str = "API_RATE_LIMIT") -> None:
+    """Apply a configured per-client limit (API_RATE_LIMIT by default) to a blueprint of this app."""
+    app.extensions["routekaart_limiter"].limit(lambda: current_app.config[setting])(blueprint)
 
 
 def tile_origin(tiles_url: str) -> str | None:

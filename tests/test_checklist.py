@@ -57,3 +57,18 @@ def test_checklist_renders_with_tick_boxes(app, data, paper):
     assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
     assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
     assert ("href=\"tel:" in html) is (not paper)
+
+
+def test_each_entry_once_per_checklist(data):
+    for code in data.geo.regions.index:
+        for place in (None, data.router.resolve(parse(str(data.geo.pc4.index[data.geo.pc4["region_code"] == code][0])))):
+            ids = [e["id"] for s in checklist.build(data.router, code, place).steps for e in s.entries + s.fallback]
+            assert len(ids) == len(set(ids)), code
+
+
+def test_once_keeps_the_first_step_and_the_shape():
+    line, walk_in = {"id": "testlijn-voorbeeld"}, {"id": "testpunt-voorbeeld"}
+    steps = [checklist.Step("thuis", [line]), checklist.Step("jongeren_naasten", [walk_in, line], gap=False),
+             checklist.Step("netwerk", [], gap=True, fallback=[line])]
+    assert checklist.once(steps) == [checklist.Step("thuis", [line]), checklist.Step("jongeren_naasten", [walk_in]),
+                                     checklist.Step("netwerk", [], gap=True, fallback=[])]

@@ -22,21 +22,27 @@ def error_response(status: int, code: str, message: str):
 
 
 def web_address(url: str) -> str:
-    """'https://www.113.nl/' -> 'www.113.nl': how a web address is read out or printed."""
-    return url.split("://", 1)[-1].rstrip("/")
+    """'https://www.113.nl/?utm_source=rss' -> 'www.113.nl': how a web address is read out or printed
+    (without the scheme and the tracking parameters nobody should have to type)."""
+    address, _, query = url.split("://", 1)[-1].partition("?")
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith("utm_"))
+    return address.rstrip("/") + (f"?{kept}" if kept else "")
 
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, dekking, pages
+    from . import api, dekking, pages, regio
 
     limit(app, api.bp)
     limit(app, dekking.api_bp)
+    limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.json.sort_keys = False  # keep the schema's field order; sorting every answer costs time
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dekking.bp)
     app.register_blueprint(dekking.api_bp)
+    app.register_blueprint(regio.bp)
+    app.register_blueprint(regio.pdf_bp)
     # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))

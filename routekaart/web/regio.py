@@ -1,0 +1,119 @@
+"""The GP's print: a dated checklist for a zorgkantoorregio or a postcode, as a print page and a PDF.
+
+Stable addresses a practice can bookmark: /regio/ZK10/checklist, /checklist/3511AB (and .pdf).
+The PDF is the print page rendered by WeasyPrint, so the two never differ; PDFs are rate
+limited (PDF_RATE_LIMIT) because each one costs about a second of CPU.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from markupsafe import Markup
+
+from .. import checklist, paper, state
+from ..i18n import DEFAULT
+from ..postcodes import PostcodeError, parse
+from ..routing import UnknownPostcode
+from . import error_response
+
+bp = Blueprint("regio", __name__)
+pdf_bp = Blueprint("regio_pdf", __name__)
+
+REGION_CODE = re.compile(r"^ZK\d{2}$")
+
+
+class NoSheet(Exception):
+    """No sheet for this address: `status` 400 (cannot be a region) or 404 (no such region)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _language() -> dict:
+    """`lang=en` for addresses made for an English page, nothing for the default language."""
+    language = str(get_locale() or DEFAULT)
+    return {} if language == DEFAULT else {"lang": language}
+
+
+def _site_url(path: str) -> str:
+    return paper.site_url(path, current_app.config["PUBLIC_URL"], request.host_url)
+
+
+def _region(code: str) -> tuple[checklist.Checklist, str]:
+    code = code.upper()
+    if not REGION_CODE.match(code):
+        raise NoSheet(400, "invalid_region", _("Dit is geen regiocode. Een regiocode ziet eruit als ZK10."))
+    data = state.get()
+    if code not in data.geo.regions.index:
+        raise NoSheet(404, "unknown_region", _("Regio %(code)s kennen we niet. Kies een regio uit de lijst.",
+                                               code=code))
+    return checklist.build(data.router, code), _site_url(url_for("regio.region_sheet", code=code, **_language()))
+
+
+def _postcode(text: str) -> tuple[checklist.Checklist, str]:
+    router = state.get().router
+    place = router.resolve(parse(text))
+    live = paper.route_map_url(str(place.postcode), current_app.config["PUBLIC_URL"], request.host_url)
+    query = "&".join(f"{key}={value}" for key, value in _language().items())
+    return checklist.build(router, place.region_code, place), live + (f"?{query}" if query else "")
+
+
+def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
+    qr = Markup(paper.qr_svg(live_url, _("QR-code naar de actuele versie van deze checklist")))
+    return render_template("checklist_print.html", checklist=made, live_url=live_url, qr=qr, pdf_url=pdf_url,
+                           report_url=current_app.config["REPORT_URL"] or _site_url("/"))
+
+
+def _pdf(html: str, name: str) -> Response:
+    body = paper.pdf(html, request.host_url, Path(current_app.static_folder))
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.get("/regio")
+def regions():
+    # Sorted as in a Dutch index: 't Gooi under G.
+    names = state.get().geo.regions["name"].sort_values(key=lambda n: n.str.removeprefix("'t ").str.casefold())
+    return render_template("regio.html", regions=names.items())
+
+
+@bp.get("/regio/<code>/checklist")
+def region_sheet(code: str):
+    made, live = _region(code)
+    return _page(made, live, url_for("regio_pdf.region_pdf", code=made.region_code, **_language()))
+
+
+@pdf_bp.get("/regio/<code>/checklist.pdf")
+def region_pdf(code: str):
+    made, live = _region(code)
+    return _pdf(_page(made, live, None), f"checklist-{made.region_code}.pdf")
+
+
+@bp.get("/checklist")
+def postcode_form():
+    """The postcode form on /regio, without JavaScript: on to the sheet's own address."""
+    postcode = parse(request.args.get("postcode"))
+    return redirect(url_for("regio.postcode_sheet", postcode=str(postcode), **_language()))
+
+
+@bp.get("/checklist/<postcode>")
+def postcode_sheet(postcode: str):
+    made, live = _postcode(postcode)
+    if str(made.place.postcode) != postcode:
+        return redirect(url_for("regio.postcode_sheet", postcode=str(made.place.postcode), **_language()), 301)
+    return _page(made, live, url_for("regio_pdf.postcode_pdf", postcode=postcode, **_language()))
+
+
+@pdf_bp.get("/checklist/<postcode>.pdf")
+def postcode_pdf(postcode: str):
+    made, live = _postcode(postcode)
+    return _pdf(_page(made, live, None), f"checklist-{made.place.postcode}.pdf")
+
+
+for blueprint in (bp, pdf_bp):
+    blueprint.register_error_handler(NoSheet, lambda e: error_response(e.status, e.code, e.message))
+    blueprint.register_error_handler(PostcodeError, lambda e: error_response(400, e.code, e.message))
+    blueprint.register_error_handler(UnknownPostcode, lambda e: error_response(404, e.code, e.message))

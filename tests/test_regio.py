@@ -1,0 +1,229 @@
+"""The GP's print: /regio, checklists per region and postcode as HTML and PDF (at most two A4
+pages, the region, 113 and the MGN on it, a QR code that scans to the live page), bad addresses,
+the rate limit and a PDF renderer that fetches nothing from the network."""
+import io
+import re
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from babel.dates import format_date
+from pypdf import PdfReader
+
+from routekaart import ROOT, create_app, paper, state
+
+A4 = (595.28, 841.89)  # points
+PAGE_ONE_PNG = Path(tempfile.gettempdir()) / "routekaart-checklist-page1.png"  # look at it after a run
+
+
+def pdf_pages(body: bytes) -> list:
+    return PdfReader(io.BytesIO(body)).pages
+
+
+def pdf_text(body: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in pdf_pages(body)).split())
+
+
+def assert_a4_at_most_two_pages(body: bytes):
+    pages = pdf_pages(body)
+    assert 1 <= len(pages) <= 2
+    for page in pages:
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == A4
+
+
+def qr_on_page_one(body: bytes, png: Path) -> list[str]:
+    """Page 1 as PNG (pdftoppm), and what the QR codes on it say (zbar)."""
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "sheet.pdf").write_bytes(body)
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile",
+                        str(Path(tmp) / "sheet.pdf"), str(png.with_suffix(""))], check=True)
+    return [symbol.data.decode() for symbol in decode(Image.open(png))]
+
+
+@pytest.fixture(scope="module")
+def mgn_region(data):
+    """A region the catalogue gives a mentaal gezondheidsnetwerk, with that network's name."""
+    entries = data.catalogue.entries
+    network = entries[(entries["kind"] == "mgn") & (entries["status"] != "inactive")].iloc[0]
+    return network["zorgkantoorregio"], network["name"]
+
+
+def a_postcode_in(data, region: str) -> str:
+    pc4 = data.geo.pc4
+    return str(pc4.index[pc4["region_code"] == region][0])
+
+
+def test_regio_lists_all_31_regions_and_a_postcode_form(client, data):
+    html = client.get("/regio").get_data(as_text=True)
+    for code, name in data.geo.regions["name"].items():
+        assert f'href="/regio/{code}/checklist"' in html and f'href="/regio/{code}/checklist.pdf"' in html, code
+    assert len(data.geo.regions) == 31
+    assert 'action="/checklist"' in html and 'name="postcode"' in html
+
+
+def test_home_page_links_to_regio(client):
+    assert 'href="/regio"' in client.get("/").get_data(as_text=True)
+
+
+def test_region_pdf(client, data, mgn_region):
+    code, network = mgn_region
+    response = client.get(f"/regio/{code}/checklist.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert_a4_at_most_two_pages(response.data)
+    text = pdf_text(response.data)
+    assert data.geo.regions.loc[code, "name"] in text
+    assert "113" in text and "0800-0113" in text
+    assert network in text
+    assert "Afspraken met je huisarts" in text and "Meld een fout" in text
+    assert qr_on_page_one(response.data, PAGE_ONE_PNG.with_name("routekaart-region-page1.png")) == [
+        f"http://localhost/regio/{code}/checklist"]
+
+
+def test_postcode_pdf(client, data, mgn_region):
+    code, network = mgn_region
+    postcode = a_postcode_in(data, code)
+    response = client.get(f"/checklist/{postcode}.pdf")
+    assert response.status_code == 200
+    assert_a4_at_most_two_pages(response.data)
+    text = pdf_text(response.data)
+    assert data.geo.regions.loc[code, "name"] in text and f"Postcode {postcode}" in text
+    assert "113" in text and network in text
+    assert qr_on_page_one(response.data, PAGE_ONE_PNG) == [f"http://localhost/route/{postcode}"]
+    assert PAGE_ONE_PNG.stat().st_size > 10_000
+
+
+def test_postcode_sheet_lists_the_nearest_walk_ins_with_distances(client, data, mgn_region):
+    postcode = a_postcode_in(data, mgn_region[0])
+    html = client.get(f"/checklist/{postcode}").get_data(as_text=True)
+    assert html.count('class="distance"') >= 1
+    assert 'href="tel:' not in html.split('class="checklist"')[1], "paper writes numbers out, no tel: links"
+
+
+def test_pdf_fonts_are_embedded(client, mgn_region, tmp_path):
+    (tmp_path / "sheet.pdf").write_bytes(client.get(f"/regio/{mgn_region[0]}/checklist.pdf").data)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "sheet.pdf")], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\b", line.split("Identity-H")[-1]) for line in fonts), fonts
+
+
+def test_every_region_fits_on_two_a4_pages(client, data):
+    for code in data.geo.regions.index:
+        response = client.get(f"/regio/{code}/checklist.pdf")
+        assert response.status_code == 200, code
+        assert len(pdf_pages(response.data)) <= 2, code
+
+
+def test_region_sheet_lists_walk_ins_per_gemeente(client, data):
+    entries = data.catalogue.entries
+    walk_ins = entries[entries["kind"].isin(["steunpunt", "jongeren", "herstelacademie"]) & (entries["status"] != "inactive")]
+    code = walk_ins["zorgkantoorregio"].value_counts().index[0]  # the region with the most walk-ins
+    html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
+    shown = re.findall(r'<p class="gemeente">([^<]+)</p>', html)
+    expected = sorted(set(walk_ins.loc[walk_ins["zorgkantoorregio"] == code, "gemeente"]))
+    assert shown == expected
+
+
+def test_sheet_is_dated_and_says_what_is_unverified(client, mgn_region):
+    html = client.get(f"/regio/{mgn_region[0]}/checklist").get_data(as_text=True)
+    assert f"Geprint op {format_date(date.today(), 'd MMMM y', locale='nl')}." in html
+    assert re.search(r"\d+ gegevens? op deze lijst (is|zijn) nog niet gecontroleerd", html)
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/regio/ZK00/checklist", 404), ("/regio/ZK00/checklist.pdf", 404),
+    ("/regio/Utrecht/checklist", 400), ("/regio/xx/checklist.pdf", 400),
+    ("/checklist/12", 400), ("/checklist/0123AB", 400), ("/checklist/1234SS.pdf", 400),
+    ("/checklist?postcode=hallo", 400), ("/checklist", 400),
+])
+def test_bad_addresses_get_a_dutch_page(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status and response.mimetype == "text/html"
+    assert "Terug naar de beginpagina" in response.get_data(as_text=True)
+
+
+def test_unknown_postcode_is_404(client, data):
+    unknown = next(str(n) for n in range(1000, 10000) if str(n) not in data.geo.pc4.index)
+    for path in (f"/checklist/{unknown}", f"/checklist/{unknown}.pdf"):
+        response = client.get(path)
+        assert response.status_code == 404 and "kennen we niet" in response.get_data(as_text=True)
+
+
+def test_postcodes_are_normalised_in_the_address(client, data, mgn_region):
+    pc4 = a_postcode_in(data, mgn_region[0])
+    assert client.get(f"/checklist/{pc4}%20ab").headers["Location"] == f"/checklist/{pc4}AB"
+    assert client.get(f"/checklist?postcode={pc4}+ab").headers["Location"] == f"/checklist/{pc4}AB"
+    assert client.get(f"/checklist/{pc4}AB").status_code == 200
+
+
+def test_english_plumbing(client, mgn_region):
+    """?lang=en reaches the page, its PDF link and its QR address (the texts come with the catalogue)."""
+    code = mgn_region[0]
+    html = client.get(f"/regio/{code}/checklist?lang=en").get_data(as_text=True)
+    assert f"/regio/{code}/checklist.pdf?lang=en" in html
+    assert format_date(date.today(), "d MMMM y", locale="en") in html
+    response = client.get(f"/regio/{code}/checklist.pdf?lang=en")
+    assert_a4_at_most_two_pages(response.data)
+    assert qr_on_page_one(response.data, PAGE_ONE_PNG.with_name("routekaart-english-page1.png")) == [
+        f"http://localhost/regio/{code}/checklist?lang=en"]
+
+
+def test_qr_points_to_public_url_when_set():
+    assert paper.route_map_url("3511AB", "https://routekaart.example/", "http://10.0.0.1:8000/") == \
+        "https://routekaart.example/route/3511AB"
+    assert paper.route_map_url("3511", "", "http://localhost/") == "http://localhost/route/3511"
+
+
+def test_pdf_renderer_fetches_only_our_static_files():
+    fetcher = paper.StaticOnly("http://localhost/", ROOT / "static")
+    assert b"@page" in fetcher.fetch("http://localhost/static/print.css").read()
+    for url in ("http://example.invalid/static/print.css", "http://localhost/static/../pyproject.toml",
+                "file:///etc/passwd", "http://localhost/api/v1/regions"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    html = '<link rel="stylesheet" href="http://example.invalid/x.css"><img src="https://example.invalid/x.png">x'
+    assert paper.pdf(html, "http://localhost/", ROOT / "static").startswith(b"%PDF")
+
+
+def test_pdfs_are_rate_limited(geodata_dir):
+    app = create_app({"DATA_DIR": str(geodata_dir), "PDF_RATE_LIMIT": "2 per minute", "TILES_URL": ""})
+    state.reload(app)
+    client = app.test_client()
+    assert [client.get("/regio/ZK00/checklist.pdf").status_code for _ in range(3)] == [404, 404, 429]
+    assert client.get("/regio/ZK00/checklist").status_code == 404, "the HTML sheet is not limited"
+
+
+def test_printed_web_addresses_lose_scheme_and_tracking_parameters():
+    from routekaart.web import web_address
+
+    assert web_address("https://www.113.nl/") == "www.113.nl"
+    assert web_address("https://voorbeeld.invalid/nieuws/?utm_source=rss&utm_medium=rss") == "voorbeeld.invalid/nieuws"
+    assert web_address("https://voorbeeld.invalid/?p=20409&utm_campaign=x") == "voorbeeld.invalid?p=20409"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(text=st.one_of(st.text(), st.from_regex(r"[1-9][0-9]{3} ?[A-Za-z]{0,2}", fullmatch=True)))
+def test_any_address_gets_a_page_or_a_clear_error(client, text):
+    for path in (f"/checklist/{quote(text, safe='')}", f"/regio/{quote(text, safe='')}/checklist",
+                 f"/checklist?postcode={quote(text, safe='')}"):
+        assert client.get(path).status_code in {200, 301, 302, 308, 400, 404}, path
+
+
+def test_sheet_with_every_entry_checked_gives_the_oldest_date(app, data, mgn_region):
+    from dataclasses import replace
+
+    from flask import render_template
+
+    from routekaart import checklist
+
+    made = replace(checklist.build(data.router, mgn_region[0]), verified_until="2025-06-30", unverified=0)
+    with app.test_request_context("/"):
+        html = render_template("checklist_print.html", checklist=made, live_url="http://localhost/", qr="",
+                               pdf_url=None, report_url="http://localhost/")
+    assert "Gegevens gecontroleerd tot 30 juni 2025." in html and "nog niet gecontroleerd" not in html.split("<ol")[0]
