@@ -227,3 +227,14 @@ def test_sheet_with_every_entry_checked_gives_the_oldest_date(app, data, mgn_reg
         html = render_template("checklist_print.html", checklist=made, live_url="http://localhost/", qr="",
                                pdf_url=None, report_url="http://localhost/")
     assert "Gegevens gecontroleerd tot 30 juni 2025." in html and "nog niet gecontroleerd" not in html.split("<ol")[0]
+
+
+def test_printed_addresses_use_public_url_when_set(app, client, data, mgn_region, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://routekaart.example/")
+    code = mgn_region[0]
+    postcode = a_postcode_in(data, code)
+    assert '<span class="address">routekaart.example/regio/{}/checklist</span>'.format(code) in client.get(
+        f"/regio/{code}/checklist").get_data(as_text=True)
+    html = client.get(f"/checklist/{postcode}").get_data(as_text=True)
+    assert f'<span class="address">routekaart.example/route/{postcode}</span>' in html
+    assert "Meld een fout via routekaart.example." in html

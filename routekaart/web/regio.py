@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -58,7 +59,7 @@ def _postcode(text: str) -> tuple[checklist.Checklist, str]:
     router = state.get().router
     place = router.resolve(parse(text))
     live = paper.route_map_url(str(place.postcode), current_app.config["PUBLIC_URL"], request.host_url)
-    query = "&".join(f"{key}={value}" for key, value in _language().items())
+    query = urlencode(_language())
     return checklist.build(router, place.region_code, place), live + (f"?{query}" if query else "")
 
 
