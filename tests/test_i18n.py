@@ -55,6 +55,7 @@ def test_dutch_is_the_default(client):
     assert "Steunpunt (inloop)" in html  # kind labels come from the schema, translated in the page
     english = client.get("/route/3511AB?lang=en").get_data(as_text=True)
     assert "Walk-in support point" in english and "Steunpunt (inloop)" not in english
+    assert '<h4 class="entry-name" lang="nl">' in english, "catalogue texts stay Dutch and say so"
 
 
 def test_the_switch_link_keeps_path_and_query(client):

@@ -8,6 +8,7 @@ from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routekaart import create_app, state
 from routekaart.catalogue import verification
 
 
@@ -184,3 +185,13 @@ def test_what_helps_names_its_sources_and_counts_from_the_catalogue(client, data
     assert "kst-25424-731" in html and "wachtverzachter.nu" in html
     assert html.count("Wat we weten:") == 6
     assert "tel:113" in html
+
+
+def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False,
+                      "TILES_URL": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    state.reload(app)
+    response = app.test_client().get("/route/3511AB")
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
+    assert "img-src 'self' data: https://tiles.example.org" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
