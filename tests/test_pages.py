@@ -114,9 +114,10 @@ def test_bad_filters_say_why_on_the_page(client, query, message):
 
 @given(path=st.text(min_size=1, max_size=40))
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_no_path_under_route_gives_a_server_error(app, path):
-    response = app.test_client().get("/route/" + path)
-    assert response.status_code < 500
+def test_no_path_under_route_or_typed_postcode_gives_a_server_error(app, path):
+    client = app.test_client()
+    assert client.get("/route/" + path).status_code < 500
+    assert client.get("/", query_string={"postcode": path}).status_code in (303, 400, 404)
 
 
 @given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "lang", "_anchor", "_external"]),
