@@ -8,6 +8,7 @@ from flask import render_template_string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from routekaart import create_app, state
 from routekaart.catalogue.verification import verification
 
 
@@ -54,10 +55,11 @@ def test_the_typed_value_is_escaped(client):
     assert "&#34;&gt;&lt;script&gt;" in html
 
 
-def test_an_unnormalised_address_redirects_to_the_shareable_one(client):
-    response = client.get("/route/3511ab?km=5")
+@pytest.mark.parametrize("query", ["km=5", "soort=jongeren&soort=steunpunt&_external=1&_anchor=x&_scheme=javascript"])
+def test_an_unnormalised_address_redirects_to_the_shareable_one(client, query):
+    response = client.get(f"/route/3511 ab?{query}")
     assert response.status_code == 308
-    assert response.headers["Location"] == "/route/3511AB?km=5"
+    assert response.headers["Location"] == f"/route/3511AB?{query}"
 
 
 def test_route_page_without_javascript_has_checklist_list_and_map(client):
@@ -112,17 +114,19 @@ def test_bad_filters_say_why_on_the_page(client, query, message):
 
 @given(path=st.text(min_size=1, max_size=40))
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_no_path_under_route_gives_a_server_error(app, path):
-    response = app.test_client().get("/route/" + path)
-    assert response.status_code < 500
+def test_no_path_under_route_or_typed_postcode_gives_a_server_error(app, path):
+    client = app.test_client()
+    assert client.get("/route/" + path).status_code < 500
+    assert client.get("/", query_string={"postcode": path}).status_code in (303, 400, 404)
 
 
-@given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "lang"]),
+@given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "lang", "_anchor", "_external"]),
                              st.text(max_size=12), max_size=4))
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_filter_value_gives_a_server_error(app, query):
-    response = app.test_client().get("/route/3511AB", query_string=query)
-    assert response.status_code in (200, 400)
+    client = app.test_client()
+    assert client.get("/route/3511AB", query_string=query).status_code in (200, 400)
+    assert client.get("/route/3511ab", query_string=query).status_code == 308
 
 
 @pytest.mark.parametrize("verified, today, expected", [
@@ -182,3 +186,13 @@ def test_what_helps_names_its_sources_and_counts_from_the_catalogue(client, data
     assert "kst-25424-731" in html and "wachtverzachter.nu" in html
     assert html.count("Wat we weten:") == 6
     assert "tel:113" in html
+
+
+def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False,
+                      "TILES_URL": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    state.reload(app)
+    response = app.test_client().get("/route/3511AB")
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
+    assert "img-src 'self' data: https://tiles.example.org" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"

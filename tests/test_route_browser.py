@@ -18,6 +18,7 @@ def test_from_postcode_to_checklist_list_and_map(page, base_url):
     page.wait_for_selector(".leaflet-marker-icon.route-marker")
     markers = page.locator(".leaflet-marker-icon.route-marker")
     assert markers.count() >= 26  # the postcode and the 25 nearest walk-ins, at least
+    assert markers.first.is_visible()
     titles = markers.evaluate_all("els => els.map(e => e.title)")
     assert "Postcode 3511 AB" in titles and all(titles)
     shapes = set(page.locator(".leaflet-marker-icon .pin").evaluate_all("els => els.map(e => e.className)"))

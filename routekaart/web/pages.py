@@ -12,8 +12,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from .. import checklist, coverage, maps, state
+from ..catalogue.schema import KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
-from ..catalogue.schema import AUDIENCE_GROUPS, KINDS
 from ..postcodes import PostcodeError, parse
 from ..routing import MAX_K, FilterError, Filters, UnknownPostcode
 
@@ -83,8 +83,7 @@ def _outline(data: state.AppData, code: str) -> dict:
 def marker_labels(place) -> dict[str, str]:
     """What each kind of marker on the route map stands for (maps.ROUTE_SHAPES)."""
     return {"postcode": _("Postcode %(postcode)s", postcode=place.postcode.display),
-            "steunpunt": _("Steunpunt (inloop)"), "jongeren": _("Inloop voor jongeren"),
-            "herstelacademie": _("Herstelacademie"), "regio": _("Steun in je regio")}
+            **{kind: _(KINDS[kind][0]) for kind in WALK_IN_KINDS}, "regio": _("Steun in je regio")}
 
 
 @bp.get("/route/<path:postcode>")
@@ -94,8 +93,8 @@ def route(postcode: str):
     except PostcodeError as error:
         return _postcode_problem(postcode, 400, error.message)
     if str(parsed) != postcode:
-        query = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "postcode"}
-        return redirect(url_for("pages.route", postcode=str(parsed), **query), 308)
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for("pages.route", postcode=str(parsed)) + (f"?{query}" if query else ""), 308)
     data = state.get()
     router = data.router
     try:
@@ -117,26 +116,29 @@ def route(postcode: str):
     return render_template(
         "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
         nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
-        kinds=KINDS, groups=AUDIENCE_GROUPS, distances=DISTANCES, rendered=rendered,
+        kinds=KINDS, distances=DISTANCES, rendered=rendered,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
 @bp.get("/wat-helpt")
 def what_helps():
-    entries = state.get().catalogue.entries
-    entries = entries[entries["status"] != "inactive"]
+    """The numbers on this page are what our catalogue holds now (entries that are not closed)."""
+    router = state.get().router
+    active = router.mask(Filters())
+    entries = router.entries[active]
     counts = entries["kind"].value_counts()
     return render_template("wat_helpt.html", counts={
         **{kind: int(counts.get(kind, 0)) for kind in KINDS},
         "mgn_regions": entries.loc[entries["kind"] == "mgn", "zorgkantoorregio"].nunique(),
         "from_home": int(counts.reindex(checklist.FROM_HOME_KINDS).sum()),
-        "naasten": int(entries["audience_groups"].str.split(";").map(lambda groups: "naasten" in groups).sum()),
+        "naasten": int((active & router.for_group("naasten")).sum()),
     })
 
 
 @bp.get("/melden/<entry_id>")
 def report(entry_id: str):
-    found = state.get().router.with_ids([entry_id])
+    router = state.get().router
+    found = router.with_ids([entry_id])
     if not len(found):
         abort(404)
-    return render_template("melden.html", entry=state.get().router.records(found)[0])
+    return render_template("melden.html", entry=router.records(found)[0])
