@@ -12,6 +12,9 @@ from routekaart.catalogue.store import open_store, replace_all
 
 GEO_SOURCE = Path(os.environ.get("ROUTEKAART_TEST_GEO_SOURCE", ROOT.parent / "shared" / "data" / "geo"))
 SUPPORT_SOURCE = GEO_SOURCE.parent / "support"
+# The PostGIS test database. Taken out of the environment so that every other app a test makes
+# uses the default file backend; PostGIS tests pass it on explicitly.
+TEST_DATABASE_URL = os.environ.pop("DATABASE_URL", "")
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +30,7 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
-                      "DATABASE_URL": ""})  # the default file backend, whatever the environment says
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
     state.reload(app)
     return app
 
@@ -94,7 +96,7 @@ def page(browser, base_url):
 
 def postgis_url() -> str:
     """The test database (DATABASE_URL); PostGIS tests skip without one, unless CI requires it."""
-    url = os.environ.get("DATABASE_URL", "")
+    url = TEST_DATABASE_URL
     if not url.startswith("postgresql://"):
         if os.environ.get("ROUTEKAART_REQUIRE_POSTGIS") == "1":
             pytest.fail("ROUTEKAART_REQUIRE_POSTGIS=1 but DATABASE_URL is not a postgresql:// address")
