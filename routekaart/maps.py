@@ -15,7 +15,6 @@ from pathlib import Path
 import folium
 import numpy as np
 import pandas as pd
-from folium.utilities import JsCode
 import xstatic.pkg.leaflet
 from markupsafe import Markup
 
@@ -29,21 +28,13 @@ NO_DATA = "#bdbdbd"
 # marker group -> (shape, letter). Walk-in kinds have their own group; the rest are 'regio'.
 ROUTE_SHAPES = {"postcode": ("star", ""), "steunpunt": ("circle", "S"), "jongeren": ("square", "J"),
                 "herstelacademie": ("diamond", "H"), "regio": ("triangle", "R")}
-# Each marker gets its name (Leaflet's `title`) and shape before it is drawn: one layer for all.
-_SHAPED_MARKER = JsCode("""function (feature, layer) {
-  var p = feature.properties;
-  layer.options.title = p.title;
-  layer.setIcon(L.divIcon({className: "route-marker", iconSize: [26, 26], iconAnchor: [13, 13],
-    html: '<span class="pin pin-' + p.shape + '" aria-hidden="true">' + p.letter + '</span>'}));
-}""")
-
-
 @dataclass(frozen=True)
 class MapHTML:
     """A rendered map: put `html` where the map goes and `script` in a <script nonce> after it."""
 
     html: Markup
     script: Markup
+    name: str  # the Leaflet map's JavaScript variable, for scripts that add to it
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ def render(m: folium.Map) -> MapHTML:
     external = [child.url for child in figure.header._children.values() if hasattr(child, "url")]
     if external:
         raise ValueError(f"folium wil externe bestanden laden: {external}")
-    return MapHTML(Markup(figure.html.render()), Markup(figure.script.render()))
+    return MapHTML(Markup(figure.html.render()), Markup(figure.script.render()), m.get_name())
 
 
 def classes(values, n: int = len(SEQUENTIAL)) -> np.ndarray:
@@ -152,26 +143,25 @@ def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour:
     return m
 
 
-def route_map(place, outline_geojson: dict, entries: list[dict], labels: dict[str, str],
-              tooltip: list[tuple[str, str]], tiles_url: str = "", attribution: str = "") -> MapHTML:
-    """A postcode's route map: its region's border, the postcode itself and the entries with a place.
+def region_map(outline_geojson: dict, bounds, tiles_url: str = "", attribution: str = "") -> MapHTML:
+    """A region's border on a map. The route page draws its points on it with static/route-map.js,
+    so this folium part is made once per region, not once per visit."""
+    west, south, east, north = bounds
+    return render(outline(base_map(tiles_url, attribution, bounds=[[south, west], [north, east]]), outline_geojson))
 
-    `labels` names each marker group of ROUTE_SHAPES (translated by the caller); `tooltip` gives
-    the labels of the `name` and `what` lines.
+
+def route_points(place, entries: list[dict], labels: dict[str, str]) -> dict:
+    """The postcode and the entries with a place, as GeoJSON for static/route-map.js.
+
+    `labels` names each marker group of ROUTE_SHAPES (translated by the caller). The script writes
+    every text as text, never as HTML. A page has a few dozen points: plain dicts beat a frame.
     """
-    placed = pd.DataFrame([e for e in entries if e["latitude"] is not None],
-                          columns=["name", "kind", "latitude", "longitude"])
-    placed = placed.rename(columns={"latitude": "lat", "longitude": "lon"})
-    placed["group"] = placed["kind"].where(placed["kind"].isin(list(ROUTE_SHAPES)), "regio")
-    here = pd.DataFrame({"lat": [place.lat], "lon": [place.lon], "name": [labels["postcode"]], "group": ["postcode"]})
-    points = pd.concat([here, placed], ignore_index=True)
-    shape = points["group"].map(lambda group: ROUTE_SHAPES[group][0])
-    letter = points["group"].map(lambda group: ROUTE_SHAPES[group][1])
-    m = base_map(tiles_url, attribution, bounds=[[points["lat"].min(), points["lon"].min()],
-                                                 [points["lat"].max(), points["lon"].max()]])
-    outline(m, outline_geojson)
-    features = point_features(points, {"name": points["name"], "title": points["name"],
-                                       "what": points["group"].map(labels), "shape": shape, "letter": letter})
-    features, tip = _tooltip(features, tooltip)
-    folium.GeoJson(features, marker=folium.Marker(), tooltip=tip, on_each_feature=_SHAPED_MARKER).add_to(m)
-    return render(m)
+    def feature(lat, lon, name, group):
+        shape, letter = ROUTE_SHAPES[group]
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"name": name, "what": labels[group], "shape": shape, "letter": letter}}
+
+    here = feature(place.lat, place.lon, labels["postcode"], "postcode")
+    return {"type": "FeatureCollection", "features": [here] + [
+        feature(e["latitude"], e["longitude"], e["name"], e["kind"] if e["kind"] in ROUTE_SHAPES else "regio")
+        for e in entries if e["latitude"] is not None]}

@@ -1,5 +1,6 @@
 """The client pages over plain HTTP (no JavaScript): home, the route map for a postcode, its list
 filters, bad input, the 'meld een fout' link and the page on what helps while you wait."""
+import json
 import re
 from datetime import date
 
@@ -10,6 +11,8 @@ from hypothesis import strategies as st
 
 from routekaart import create_app, state
 from routekaart.catalogue.verification import verification
+from routekaart.postcodes import parse
+from routekaart.routing import Filters
 
 
 def entries_in(html: str, section: str) -> list[str]:
@@ -164,18 +167,17 @@ def test_the_entry_shows_when_it_was_checked_and_warns_when_that_is_long_ago(app
     assert "<a " not in old, "paper mode writes no links"
 
 
-def test_meld_een_fout_goes_to_our_page_or_the_configured_address(app, client):
+def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, geodata_dir):
     html = client.get("/route/3511AB").get_data(as_text=True)
     assert html.count("Meld een fout") >= 25
     link = re.search(r'<a href="(/melden/[a-z0-9-]+)">Meld een fout', html).group(1)
     page = client.get(link)
     assert page.status_code == 200 and "nog geen meldadres ingesteld" in page.get_data(as_text=True)
     assert client.get("/melden/bestaat-niet").status_code == 404
-    app.config["REPORT_URL"] = "mailto:beheer@example.org?subject=Fout%20bij%20{id}"
-    try:
-        html = client.get("/route/3511AB").get_data(as_text=True)
-    finally:
-        app.config["REPORT_URL"] = ""
+    configured = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": "",
+                             "REPORT_URL": "mailto:beheer@example.org?subject=Fout%20bij%20{id}"})
+    configured.extensions["routekaart"] = data  # the same loaded data; only the configuration differs
+    html = configured.test_client().get("/route/3511AB").get_data(as_text=True)
     assert 'href="mailto:beheer@example.org?subject=Fout%20bij%20nl-113-zelfmoordpreventie"' in html
 
 
@@ -196,3 +198,31 @@ def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
     assert "img-src 'self' data: https://tiles.example.org" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_entries_made_once_still_show_each_visitors_distance_and_language(app, data):
+    from routekaart.web.pages import entry_html
+
+    router = data.router
+    near = router.records(router.nearest(router.resolve(parse("3511AB")), Filters(k=3)))
+    far = router.records(router.nearest(router.resolve(parse("9711AB")), Filters(k=3)))
+    labels = []
+    for lang in ("nl", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            for entry in near + far:
+                html = entry_html(entry)
+                km = f"{entry['distance_km']:.1f}".replace(".", ",")
+                assert f'<span class="distance">{km} km</span>' in html and entry["name"] in html
+                bare = entry_html({**entry, "distance_km": None})
+                assert 'class="distance"' not in bare and "<!--" not in bare
+            labels.append(entry_html(near[0]).split('class="kind">')[1].split("<")[0])
+    assert labels[0] == near[0]["kind_label"] and labels[1] != labels[0], "each language has its own copy"
+
+
+def test_the_route_map_points_are_data_not_code(client):
+    html = client.get("/route/3511AB").get_data(as_text=True)
+    points = json.loads(re.search(r'<script type="application/json" id="route-points"[^>]*>(.*?)</script>', html,
+                                  re.S).group(1))
+    names = [feature["properties"]["name"] for feature in points["features"]]
+    assert names[0] == "Postcode 3511 AB" and len(names) >= 26
+    assert {feature["properties"]["shape"] for feature in points["features"]} >= {"star", "circle"}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template, request,
+                   url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import checklist, coverage, maps, state
 from ..catalogue.schema import KINDS, WALK_IN_KINDS
@@ -26,6 +29,31 @@ DISTANCES = ("5", "10", "25", "50")
 def verified(entry: dict) -> str:
     """'never', 'ok' or 'overdue' for an entry, as of today."""
     return verification(entry["last_verified"], date.today())
+
+
+DISTANCE_SLOT = "<!--afstand-->"
+
+
+@bp.app_template_global()
+def entry_html(entry: dict, paper: bool = False) -> Markup:
+    """One entry as HTML (templates/_entry.html). Apart from its distance, an entry looks the same
+    on every page, so each is made once per dataset, day, language and medium, all entries at
+    once: entries are most of a route page, and what is kept says nothing about any visitor."""
+    data, today = state.get(), date.today()
+    cache = current_app.extensions.get("routekaart_entry_html")
+    if cache is None or cache[0] is not data or cache[1] != today:
+        cache = current_app.extensions["routekaart_entry_html"] = (data, today, {})
+    key = (str(get_locale()), paper)
+    if key not in cache[2]:
+        macro, router = get_template_attribute("_entry.html", "entry"), data.router
+        everything = router.records(router.with_ids(router.entries["id"].tolist()))
+        cache[2][key] = {record["id"]: macro(record, paper).split(DISTANCE_SLOT) for record in everything}
+    before, after = cache[2][key].get(entry["id"]) or get_template_attribute("_entry.html", "entry")(
+        entry, paper).split(DISTANCE_SLOT)
+    if entry["distance_km"] is None:
+        return Markup(before + after)
+    km = f"{entry['distance_km']:.1f}".replace(".", ",")
+    return Markup(before) + Markup(' · <span class="distance">%s</span>') % _("%(km)s km", km=km) + Markup(after)
 
 
 @bp.app_template_global()
@@ -71,13 +99,17 @@ def page_filters() -> Filters:
                    free=_flag("gratis"), max_km=float(km) if km else None, k=MAX_K)
 
 
-def _outline(data: state.AppData, code: str) -> dict:
-    """A region's border, simplified for the page; all regions at once, once per loaded dataset."""
-    cached = current_app.extensions.get("routekaart_outlines")
+def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
+    """Every region's map with its border, made once per loaded dataset (all regions at once,
+    so what is cached says nothing about who looked up what)."""
+    cached = current_app.extensions.get("routekaart_region_maps")
     if cached is None or cached[0] is not data:
         areas = coverage.region_areas(data.geo.regions).simplify(0.001)
-        cached = current_app.extensions["routekaart_outlines"] = (data, areas.map(lambda area: area.__geo_interface__))
-    return cached[1][code]
+        config = current_app.config
+        made = {code: maps.region_map(area.__geo_interface__, area.bounds, config["TILES_URL"],
+                                      config["TILES_ATTRIBUTION"]) for code, area in areas.items()}
+        cached = current_app.extensions["routekaart_region_maps"] = (data, made)
+    return cached[1]
 
 
 def marker_labels(place) -> dict[str, str]:
@@ -110,13 +142,11 @@ def route(postcode: str):
     regional = router.records(router.regional(place.region_code, filters, place))
     national = router.records(router.national(filters))
     labels = marker_labels(place)
-    rendered = maps.route_map(place, _outline(data, place.region_code), nearby + regional, labels,
-                              [("name", _("Naam")), ("what", _("Soort"))],
-                              current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"])
+    points = maps.route_points(place, nearby + regional, labels)
     return render_template(
         "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
         nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
-        kinds=KINDS, distances=DISTANCES, rendered=rendered,
+        kinds=KINDS, distances=DISTANCES, rendered=region_maps(data)[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
