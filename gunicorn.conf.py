@@ -14,3 +14,10 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 
+
+
+def when_ready(server):
+    """Load the data and make the shared page parts in the master, before the workers fork."""
+    from routekaart.web.pages import warm
+
+    warm(server.app.wsgi())

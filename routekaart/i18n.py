@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale, get_translations
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
@@ -44,9 +44,20 @@ def remember_choice(response):
     return response
 
 
+def translations():
+    """This request's translations, found once: Flask-Babel looks them up again for every text,
+    and a route page has a few hundred texts."""
+    if "translations" not in g:
+        g.translations = get_translations()
+    return g.translations
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n), newstyle=True)
     app.jinja_env.globals.update(language_switch_url=switch_url, current_language=lambda: str(get_locale()))
     app.after_request(remember_choice)

@@ -201,7 +201,7 @@ def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
 
 
 def test_entries_made_once_still_show_each_visitors_distance_and_language(app, data):
-    from routekaart.web.pages import entry_html
+    from routekaart.web.pages import entries_html
 
     router = data.router
     near = router.records(router.nearest(router.resolve(parse("3511AB")), Filters(k=3)))
@@ -210,12 +210,12 @@ def test_entries_made_once_still_show_each_visitors_distance_and_language(app, d
     for lang in ("nl", "en"):
         with app.test_request_context(f"/?lang={lang}"):
             for entry in near + far:
-                html = entry_html(entry)
+                html = entries_html([entry])
                 km = f"{entry['distance_km']:.1f}".replace(".", ",")
                 assert f'<span class="distance">{km} km</span>' in html and entry["name"] in html
-                bare = entry_html({**entry, "distance_km": None})
+                bare = entries_html([{**entry, "distance_km": None}])
                 assert 'class="distance"' not in bare and "<!--" not in bare
-            labels.append(entry_html(near[0]).split('class="kind">')[1].split("<")[0])
+            labels.append(entries_html(near[:1]).split('class="kind">')[1].split("<")[0])
     assert labels[0] == near[0]["kind_label"] and labels[1] != labels[0], "each language has its own copy"
 
 

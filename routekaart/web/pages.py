@@ -34,11 +34,11 @@ def verified(entry: dict) -> str:
 DISTANCE_SLOT = "<!--afstand-->"
 
 
-@bp.app_template_global()
-def entry_html(entry: dict, paper: bool = False) -> Markup:
-    """One entry as HTML (templates/_entry.html). Apart from its distance, an entry looks the same
-    on every page, so each is made once per dataset, day, language and medium, all entries at
-    once: entries are most of a route page, and what is kept says nothing about any visitor."""
+def _made_entries(paper: bool) -> dict[str, list[str]]:
+    """Every entry's HTML (templates/_entry.html) split at its distance slot. Apart from its
+    distance an entry looks the same on every page, so all are made at once per dataset, day,
+    language and medium: entries are most of a route page, and what is kept says nothing about
+    any visitor."""
     data, today = state.get(), date.today()
     cache = current_app.extensions.get("routekaart_entry_html")
     if cache is None or cache[0] is not data or cache[1] != today:
@@ -47,13 +47,24 @@ def entry_html(entry: dict, paper: bool = False) -> Markup:
     if key not in cache[2]:
         macro, router = get_template_attribute("_entry.html", "entry"), data.router
         everything = router.records(router.with_ids(router.entries["id"].tolist()))
-        cache[2][key] = {record["id"]: macro(record, paper).split(DISTANCE_SLOT) for record in everything}
-    before, after = cache[2][key].get(entry["id"]) or get_template_attribute("_entry.html", "entry")(
-        entry, paper).split(DISTANCE_SLOT)
-    if entry["distance_km"] is None:
-        return Markup(before + after)
-    km = f"{entry['distance_km']:.1f}".replace(".", ",")
-    return Markup(before) + Markup(' · <span class="distance">%s</span>') % _("%(km)s km", km=km) + Markup(after)
+        cache[2][key] = {record["id"]: str(macro(record, paper)).split(DISTANCE_SLOT) for record in everything}
+    return cache[2][key]
+
+
+@bp.app_template_global()
+def entries_html(entries: list[dict], paper: bool = False) -> Markup:
+    """A list of entries as <ul class="entries">, each with its distance from this visitor's
+    postcode; nothing when the list is empty."""
+    if not entries:
+        return Markup()
+    made, macro = _made_entries(paper), get_template_attribute("_entry.html", "entry")
+    distance = Markup(' · <span class="distance">%s</span>')
+    parts = []
+    for entry in entries:
+        before, after = made.get(entry["id"]) or str(macro(entry, paper)).split(DISTANCE_SLOT)
+        km = entry["distance_km"]
+        parts += [before, distance % _("%(km)s km", km=f"{km:.1f}".replace(".", ",")) if km is not None else "", after]
+    return Markup('<ul class="entries">' + "".join(parts) + "</ul>")
 
 
 @bp.app_template_global()
@@ -110,6 +121,19 @@ def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
                                       config["TILES_ATTRIBUTION"]) for code, area in areas.items()}
         cached = current_app.extensions["routekaart_region_maps"] = (data, made)
     return cached[1]
+
+
+def warm(app) -> None:
+    """Load the data and make the parts every page shares (region maps, entries in both
+    languages) now, e.g. in gunicorn's master before it forks, so the workers share them."""
+    from ..i18n import LANGUAGES
+
+    for lang in LANGUAGES:
+        with app.test_request_context(f"/?lang={lang}"):
+            data = state.get()
+            region_maps(data)
+            for paper in (False, True):
+                _made_entries(paper)
 
 
 def marker_labels(place) -> dict[str, str]:
