@@ -126,7 +126,11 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
         click.echo("Geen wijzigingen; er is niets geschreven.")
         return
     if not yes:
-        click.confirm(f"De gegevens van {code} vervangen? (de huidige versie wordt bewaard)", abort=True)
+        answer = click.prompt(f"De gegevens van {code} vervangen? De huidige versie wordt bewaard. (ja/nee)",
+                              type=click.Choice(["ja", "nee", "j", "n"], case_sensitive=False), default="nee",
+                              show_choices=False, show_default=False)
+        if not answer.lower().startswith("j"):
+            raise click.ClickException("Er is niets veranderd.")
     placed, unplaced = placement.place(importing.stamp(new, old, change, date.today()), geo)
     store.replace_region(code, placed)
     click.echo(f"Klaar: {code} vervangen. Terugzetten kan met `routekaart data rollback --region {code}`.")

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from .schema import COLUMNS, Problem, normalise, validate
 
@@ -81,6 +80,8 @@ def _cell(value) -> str:
 
 
 def _read_xlsx(raw: bytes) -> pd.DataFrame:
+    from openpyxl import load_workbook  # only here: the web app never reads Excel
+
     try:
         sheet = load_workbook(io.BytesIO(raw), data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
