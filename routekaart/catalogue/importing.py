@@ -98,26 +98,36 @@ def _read_xlsx(raw: bytes) -> pd.DataFrame:
 
 
 def _read_geojson(raw: bytes) -> pd.DataFrame:
+    not_geojson = FileProblem("Dit is geen GeoJSON FeatureCollection.")
     try:
-        document = json.loads(_text(raw))
-        features = document["features"]
+        features = json.loads(_text(raw))["features"]
     except (ValueError, KeyError, TypeError):
-        raise FileProblem("Dit is geen GeoJSON FeatureCollection.") from None
+        raise not_geojson from None
+    if not isinstance(features, list):
+        raise not_geojson
     rows = []
-    for feature in features:
-        properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
-                      if key not in EXPORT_ONLY}
-        geometry = feature.get("geometry") or {}
-        # The point is the entry's own only when the file has no coordinate fields: our export
-        # has them (maybe empty) and a point that may be our approximate placement.
-        if geometry.get("type") == "Point" and "latitude" not in properties and "longitude" not in properties:
-            properties["longitude"], properties["latitude"] = (str(c) for c in geometry["coordinates"][:2])
-        rows.append(properties)
+    for number, feature in enumerate(features, start=1):
+        try:
+            rows.append(_feature_row(feature))
+        except (AttributeError, TypeError, ValueError, IndexError):
+            raise FileProblem(f"Object {number} is geen geldige GeoJSON Feature met properties en een punt.") from None
     frame = pd.DataFrame(rows)
     for column in ("latitude", "longitude"):  # a file without points simply has no coordinates
         if column not in frame:
             frame[column] = ""
     return frame
+
+
+def _feature_row(feature: dict) -> dict:
+    properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
+                  if key not in EXPORT_ONLY}
+    geometry = feature.get("geometry") or {}
+    # The point is the entry's own only when the file has no coordinate fields: our export
+    # has them (maybe empty) and a point that may be our approximate placement.
+    if geometry.get("type") == "Point" and "latitude" not in properties and "longitude" not in properties:
+        longitude, latitude = geometry["coordinates"][:2]
+        properties["longitude"], properties["latitude"] = str(longitude), str(latitude)
+    return properties
 
 
 def _key(frame: pd.DataFrame) -> pd.Series:
@@ -128,7 +138,8 @@ def _key(frame: pd.DataFrame) -> pd.Series:
 
 def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Problem]:
     """Every problem of the file for `region`; `others` is the rest of the catalogue."""
-    frame = normalise(frame.assign(zorgkantoorregio=frame.get("zorgkantoorregio", "").replace("", region)))
+    given = frame["zorgkantoorregio"] if "zorgkantoorregio" in frame else pd.Series("", index=frame.index)
+    frame = normalise(frame.assign(zorgkantoorregio=given.where(given != "", region)))
     problems = validate(frame, region=region)
     row = lambda index: int(index) + 2  # noqa: E731 - as validate counts
     elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]) if len(others) else None
