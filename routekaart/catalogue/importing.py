@@ -141,23 +141,21 @@ def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Proble
     given = frame["zorgkantoorregio"] if "zorgkantoorregio" in frame else pd.Series("", index=frame.index)
     frame = normalise(frame.assign(zorgkantoorregio=given.where(given != "", region)))
     problems = validate(frame, region=region)
-    row = lambda index: int(index) + 2  # noqa: E731 - as validate counts
-    elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]) if len(others) else None
-    if elsewhere is not None:
-        problems += [Problem(row(i), "id", f"'{frame.at[i, 'id']}' bestaat al in {code}; kies een ander id")
-                     for i, code in elsewhere.dropna().items()]
-    has_address = frame["address_1"] != ""
-    keys = _key(frame).where(has_address)
-    for index in frame.index[keys.notna() & keys.duplicated(keep=False)]:
-        twins = frame.index[(keys == keys[index]) & (frame.index != index)]
-        problems.append(Problem(row(index), "name", "lijkt hetzelfde item als rij "
-                                + ", ".join(str(row(t)) for t in twins) + " (zelfde naam en adres)"))
-    if len(others):
-        known = pd.Series(others["id"].values, index=_key(others).values)
-        known = known[~known.index.duplicated()]
-        for index, match in keys.map(known).dropna().items():
-            if match != frame.at[index, "id"]:
-                problems.append(Problem(row(index), "name", f"lijkt hetzelfde item als '{match}' (zelfde naam en adres)"))
+    row = frame.index.to_series() + 2  # as validate counts: the header is row 1
+    others = others.drop_duplicates("id")
+    elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]).dropna()
+    problems += [Problem(row[i], "id", f"'{frame.at[i, 'id']}' bestaat al in {code}; kies een ander id")
+                 for i, code in elsewhere.items()]
+    keys = _key(frame).where(frame["address_1"] != "")
+    twins = keys.notna() & keys.duplicated(keep=False)
+    rows_of_key = row[twins].groupby(keys[twins]).agg(list)
+    problems += [Problem(row[i], "name", "lijkt hetzelfde item als rij "
+                         + ", ".join(str(r) for r in rows_of_key[keys[i]] if r != row[i]) + " (zelfde naam en adres)")
+                 for i in frame.index[twins]]
+    known = pd.Series(others["id"].values, index=_key(others).values)
+    matches = keys.map(known[~known.index.duplicated()]).dropna()
+    problems += [Problem(row[i], "name", f"lijkt hetzelfde item als '{match}' (zelfde naam en adres)")
+                 for i, match in matches.items() if match != frame.at[i, "id"]]
     return sorted(set(problems), key=lambda p: (p.row, COLUMNS.index(p.column), p.message))
 
 
@@ -178,8 +176,8 @@ class Change:
 
 def compare(old: pd.DataFrame, new: pd.DataFrame) -> Change:
     """Ids added, changed (any field but last_edited) and removed."""
-    fields = [column for column in COLUMNS if column != "last_edited"]
-    old, new = normalise(old).set_index("id")[fields[1:]], normalise(new).set_index("id")[fields[1:]]
+    fields = [column for column in COLUMNS if column not in ("id", "last_edited")]
+    old, new = normalise(old).set_index("id")[fields], normalise(new).set_index("id")[fields]
     common = old.index.intersection(new.index)
     differs = (old.loc[common] != new.loc[common]).any(axis=1)
     return Change(sorted(new.index.difference(old.index)), sorted(common[differs.to_numpy()]),
