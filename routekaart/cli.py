@@ -6,6 +6,8 @@ that changes the catalogue goes through its store (catalogue/store.py): files or
 """
 from __future__ import annotations
 
+import functools
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -40,6 +42,21 @@ def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
     if code != NATIONAL and code not in geo.regions.index:
         raise click.UsageError(f"Onbekende regio '{region}'. Kies uit: {', '.join(geo.regions.index)}.")
     return code
+
+
+def database_errors(command):
+    """A database that is down or not migrated: a clear message instead of a stack trace."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except Exception as error:
+            psycopg = sys.modules.get("psycopg")  # only loaded when DATABASE_URL is used
+            if psycopg is None or not isinstance(error, psycopg.Error):
+                raise
+            raise click.ClickException(f"De database gaf een fout: {str(error).strip()} Er is niets veranderd. "
+                                       "Klopt DATABASE_URL, en is `routekaart db migrate` gedraaid?") from None
+    return run
 
 
 def _list(label: str, ids: list[str]) -> None:
@@ -93,6 +110,7 @@ def catalogue_seed(source: Path) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Schrijf de goede rijen; de foute gaan naar een apart bestand.")
 @click.option("--yes", is_flag=True, help="Niet om bevestiging vragen.")
 @with_appcontext
+@database_errors
 def import_file(path: Path, region: str | None, national: bool, skip_invalid: bool, yes: bool) -> None:
     """Replace a region's entries with a CSV, XLSX or GeoJSON file, after checking every row."""
     geo = _geo()
@@ -126,7 +144,11 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
         click.echo("Geen wijzigingen; er is niets geschreven.")
         return
     if not yes:
-        click.confirm(f"De gegevens van {code} vervangen? (de huidige versie wordt bewaard)", abort=True)
+        answer = click.prompt(f"De gegevens van {code} vervangen? De huidige versie wordt bewaard. (ja/nee)",
+                              type=click.Choice(["ja", "nee", "j", "n"], case_sensitive=False), default="nee",
+                              show_choices=False, show_default=False)
+        if not answer.lower().startswith("j"):
+            raise click.ClickException("Er is niets veranderd.")
     placed, unplaced = placement.place(importing.stamp(new, old, change, date.today()), geo)
     store.replace_region(code, placed)
     click.echo(f"Klaar: {code} vervangen. Terugzetten kan met `routekaart data rollback --region {code}`.")
@@ -139,6 +161,7 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Bestand (csv, geojson) of map (hsds).")
 @with_appcontext
+@database_errors
 def export_file(fmt: str, out: Path) -> None:
     """Export the whole catalogue: CSV, GeoJSON, or an Open Referral HSDS 3 data package."""
     entries = open_store(current_app.config).read_all()
@@ -154,6 +177,7 @@ def export_file(fmt: str, out: Path) -> None:
 @data_cli.command("stale")
 @click.option("--months", default=12, show_default=True, help="Niet gecontroleerd in zoveel maanden.")
 @with_appcontext
+@database_errors
 def data_stale(months: int) -> None:
     """List, per region, the entries due for a check."""
     due = verification.due(open_store(current_app.config).read_all(), date.today(), months)
@@ -168,6 +192,7 @@ def data_stale(months: int) -> None:
 @click.argument("entry_id")
 @click.option("--by", "by", required=True, help="Uw e-mailadres (wordt verified_by).")
 @with_appcontext
+@database_errors
 def data_verify(entry_id: str, by: str) -> None:
     """Record that an entry was checked with its provider today."""
     store = open_store(current_app.config)
@@ -187,6 +212,7 @@ def data_verify(entry_id: str, by: str) -> None:
 @click.option("--region", help="Regiocode, zoals ZK10.")
 @click.option("--national", is_flag=True)
 @with_appcontext
+@database_errors
 def data_history(region: str | None, national: bool) -> None:
     """List the kept earlier versions of a region, newest first."""
     code = _region(region, national, _geo())
@@ -202,6 +228,7 @@ def data_history(region: str | None, national: bool) -> None:
 @click.option("--national", is_flag=True)
 @click.option("--version", "version_id", help="Een versie uit `data history` (standaard: de nieuwste).")
 @with_appcontext
+@database_errors
 def data_rollback(region: str | None, national: bool, version_id: str | None) -> None:
     """Put back an earlier version of a region; the current one is kept, so this can be undone."""
     code = _region(region, national, _geo())
@@ -215,6 +242,7 @@ def data_rollback(region: str | None, national: bool, version_id: str | None) ->
 
 @db_cli.command("migrate")
 @with_appcontext
+@database_errors
 def db_migrate() -> None:
     """Apply the schema migrations in migrations/ that the database does not have yet."""
     from .catalogue import postgis
@@ -225,6 +253,7 @@ def db_migrate() -> None:
 
 @db_cli.command("load")
 @with_appcontext
+@database_errors
 def db_load() -> None:
     """Copy the catalogue files (CATALOGUE_DIR) into the database, region by region."""
     from .catalogue.postgis import PostgisStore

@@ -139,8 +139,7 @@ class Router:
         }
         self._kind = e["kind"].to_numpy()
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
-        self._ids = e["id"].to_numpy()
-        self._position = {entry_id: i for i, entry_id in enumerate(self._ids)}
+        self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
         self._records = records(e)
         self._masks: dict[tuple, np.ndarray] = {}
         pc4 = geo.pc4
@@ -179,17 +178,28 @@ class Router:
         return Hits(rows, np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
 
     def nearest(self, place: Place, filters: Filters) -> Hits:
-        candidates = np.flatnonzero(self._walk_in & self.mask(filters))
+        keep = self._walk_in & self.mask(filters)
         if self._nearest_query is not None:
-            max_m = None if filters.max_km is None else filters.max_km * 1000
-            ids, metres = self._nearest_query(place.x, place.y, list(self._ids[candidates]), filters.k, max_m)
-            return Hits(np.array([self._position[i] for i in ids], dtype=int), np.array(metres, dtype=float) / 1000)
-        hits = self._hits(candidates, place)
+            return self._nearest_in_database(place, filters, keep)
+        hits = self._hits(np.flatnonzero(keep), place)
         rows, km = hits.rows, hits.km
         if filters.max_km is not None:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
         return Hits(rows[order], km[order])
+
+    def _nearest_in_database(self, place: Place, filters: Filters, keep: np.ndarray) -> Hits:
+        """Ask the database (KNN index) for the nearest placed entries, keep those passing the
+        filters here, and ask for more until k pass or the database has no more."""
+        max_m = None if filters.max_km is None else filters.max_km * 1000
+        limit = 4 * filters.k
+        while True:
+            ids, metres = self._nearest_query(place.x, place.y, limit, max_m)
+            rows = np.array([self._position.get(i, -1) for i in ids], dtype=int)  # -1: newer than this Router
+            passing = (rows >= 0) & keep[rows]
+            if passing.sum() >= filters.k or len(ids) < limit:
+                return Hits(rows[passing][: filters.k], np.array(metres, dtype=float)[passing][: filters.k] / 1000)
+            limit *= 4
 
     def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> Hits:
         return self._hits(np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters)), place)

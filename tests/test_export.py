@@ -48,11 +48,11 @@ def test_hsds_package_validates_with_frictionless(store_app, store, tmp_path):
     package = json.loads((out / "datapackage.json").read_text())
     names = [resource["name"] for resource in package["resources"]]
     assert names == ["organization", "service", "location", "address", "phone", "schedule", "service_at_location"]
-    service = pd.read_csv(out / "service.csv", dtype=str, keep_default_na=False)
+    service = pd.read_csv(out / "services.csv", dtype=str, keep_default_na=False)
     entries = store.read_all()
     assert len(service) == len(entries)
     assert set(service["status"]) <= set(HSDS_STATUS.values())
-    locations = pd.read_csv(out / "location.csv", dtype=str, keep_default_na=False)
+    locations = pd.read_csv(out / "locations.csv", dtype=str, keep_default_na=False)
     assert len(locations) == (entries["location_type"] == "physical").sum()
 
 

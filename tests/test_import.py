@@ -75,11 +75,11 @@ def test_the_same_file_twice_changes_nothing(store_app, store, tmp_path):
 def test_import_asks_before_replacing(store_app, store, tmp_path):
     path, _ = region_file(store, tmp_path, edited)
     before = snapshot(store)
-    result = run(store_app, "import", path, "--region", "ZK23", input="n\n")
-    assert result.exit_code != 0 and "vervangen?" in result.output
-    assert snapshot(store) == before
-    assert run(store_app, "import", path, "--region", "ZK23", input="j\n").exit_code != 0  # only y/yes
-    assert run(store_app, "import", path, "--region", "ZK23", input="y\n").exit_code == 0
+    for answer in ("nee\n", "\n", "misschien\nn\n"):
+        result = run(store_app, "import", path, "--region", "ZK23", input=answer)
+        assert result.exit_code != 0 and "vervangen?" in result.output and "niets veranderd" in result.output
+        assert snapshot(store) == before
+    assert run(store_app, "import", path, "--region", "ZK23", input="ja\n").exit_code == 0
     assert snapshot(store) != before
 
 

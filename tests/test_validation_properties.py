@@ -39,3 +39,43 @@ def test_one_bad_cell_is_reported_once_at_its_row(n, data):
     frame.loc[bad_row, "kind"] = "geen-soort"
     problems = schema.validate(frame)
     assert [(p.row, p.column) for p in problems] == [(bad_row + 2, "kind")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=400).map(str.encode)
+       | st.text(max_size=400).map(lambda body: (",".join(schema.COLUMNS) + "\n" + body).encode()),
+       st.sampled_from([".csv", ".xlsx", ".geojson"]))
+def test_import_reads_any_bytes_as_rows_or_a_clear_file_problem(tmp_path_factory, raw, suffix):
+    from routekaart.catalogue import importing
+
+    path = tmp_path_factory.mktemp("fuzz") / f"bestand{suffix}"
+    path.write_bytes(raw)
+    try:
+        frame = importing.read(path)
+    except importing.FileProblem as problem:
+        assert str(problem)
+    else:
+        assert set(frame.columns) <= set(schema.COLUMNS)
+        importing.check(frame, "ZK10", schema.empty_frame())
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=10),
+                           lambda children: st.lists(children, max_size=3)
+                           | st.dictionaries(st.sampled_from(["type", "properties", "geometry", "coordinates", "id",
+                                                              "name", "latitude"]), children, max_size=4),
+                           max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(json_values, max_size=3))
+def test_import_reads_any_geojson_features_or_says_what_is_wrong(tmp_path_factory, features):
+    import json
+
+    from routekaart.catalogue import importing
+
+    path = tmp_path_factory.mktemp("fuzz") / "bestand.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    try:
+        importing.read(path)
+    except importing.FileProblem as problem:
+        assert str(problem)

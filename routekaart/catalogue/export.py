@@ -87,6 +87,10 @@ def hsds_tables(entries: pd.DataFrame) -> dict[str, pd.DataFrame]:
             "phone": phone, "schedule": schedule, "service_at_location": service_at_location}
 
 
+# File names as in the HSDS 3 tabular schema (schema/compiled/tabular.json).
+PATHS = {"organization": "organizations.csv", "service": "services.csv", "location": "locations.csv",
+         "address": "addresses.csv", "phone": "phones.csv", "schedule": "schedules.csv",
+         "service_at_location": "service_at_location.csv"}
 _TYPES = {"latitude": "number", "longitude": "number", "assured_date": "date", "last_modified": "datetime"}
 _FORMATS = {"email": "email", "assurer_email": "email", "url": "uri"}
 _REFERENCES = {"organization_id": "organization", "service_id": "service", "location_id": "location"}
@@ -109,12 +113,12 @@ def _schema(name: str, frame: pd.DataFrame) -> dict:
 
 
 def write_hsds(entries: pd.DataFrame, folder: Path) -> list[Path]:
-    """The package in `folder`: <object>.csv per HSDS object and datapackage.json."""
+    """The package in `folder`: one CSV per HSDS object (PATHS) and datapackage.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     resources, written = [], []
     for name, frame in hsds_tables(entries).items():
-        path = folder / f"{name}.csv"
+        path = folder / PATHS[name]
         files.replace_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False))
         resources.append({"name": name, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
                           "mediatype": "text/csv", "encoding": "utf-8", "schema": _schema(name, frame)})

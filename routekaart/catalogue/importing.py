@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from .schema import COLUMNS, Problem, normalise, validate
 
@@ -81,6 +80,8 @@ def _cell(value) -> str:
 
 
 def _read_xlsx(raw: bytes) -> pd.DataFrame:
+    from openpyxl import load_workbook  # only here: the web app never reads Excel
+
     try:
         sheet = load_workbook(io.BytesIO(raw), data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -97,26 +98,36 @@ def _read_xlsx(raw: bytes) -> pd.DataFrame:
 
 
 def _read_geojson(raw: bytes) -> pd.DataFrame:
+    not_geojson = FileProblem("Dit is geen GeoJSON FeatureCollection.")
     try:
-        document = json.loads(_text(raw))
-        features = document["features"]
+        features = json.loads(_text(raw))["features"]
     except (ValueError, KeyError, TypeError):
-        raise FileProblem("Dit is geen GeoJSON FeatureCollection.") from None
+        raise not_geojson from None
+    if not isinstance(features, list):
+        raise not_geojson
     rows = []
-    for feature in features:
-        properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
-                      if key not in EXPORT_ONLY}
-        geometry = feature.get("geometry") or {}
-        # The point is the entry's own only when the file has no coordinate fields: our export
-        # has them (maybe empty) and a point that may be our approximate placement.
-        if geometry.get("type") == "Point" and "latitude" not in properties and "longitude" not in properties:
-            properties["longitude"], properties["latitude"] = (str(c) for c in geometry["coordinates"][:2])
-        rows.append(properties)
+    for number, feature in enumerate(features, start=1):
+        try:
+            rows.append(_feature_row(feature))
+        except (AttributeError, TypeError, ValueError, IndexError):
+            raise FileProblem(f"Object {number} is geen geldige GeoJSON Feature met properties en een punt.") from None
     frame = pd.DataFrame(rows)
     for column in ("latitude", "longitude"):  # a file without points simply has no coordinates
         if column not in frame:
             frame[column] = ""
     return frame
+
+
+def _feature_row(feature: dict) -> dict:
+    properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
+                  if key not in EXPORT_ONLY}
+    geometry = feature.get("geometry") or {}
+    # The point is the entry's own only when the file has no coordinate fields: our export
+    # has them (maybe empty) and a point that may be our approximate placement.
+    if geometry.get("type") == "Point" and "latitude" not in properties and "longitude" not in properties:
+        longitude, latitude = geometry["coordinates"][:2]
+        properties["longitude"], properties["latitude"] = str(longitude), str(latitude)
+    return properties
 
 
 def _key(frame: pd.DataFrame) -> pd.Series:
@@ -127,25 +138,24 @@ def _key(frame: pd.DataFrame) -> pd.Series:
 
 def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Problem]:
     """Every problem of the file for `region`; `others` is the rest of the catalogue."""
-    frame = normalise(frame.assign(zorgkantoorregio=frame.get("zorgkantoorregio", "").replace("", region)))
+    given = frame["zorgkantoorregio"] if "zorgkantoorregio" in frame else pd.Series("", index=frame.index)
+    frame = normalise(frame.assign(zorgkantoorregio=given.where(given != "", region)))
     problems = validate(frame, region=region)
-    row = lambda index: int(index) + 2  # noqa: E731 - as validate counts
-    elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]) if len(others) else None
-    if elsewhere is not None:
-        problems += [Problem(row(i), "id", f"'{frame.at[i, 'id']}' bestaat al in {code}; kies een ander id")
-                     for i, code in elsewhere.dropna().items()]
-    has_address = frame["address_1"] != ""
-    keys = _key(frame).where(has_address)
-    for index in frame.index[keys.notna() & keys.duplicated(keep=False)]:
-        twins = frame.index[(keys == keys[index]) & (frame.index != index)]
-        problems.append(Problem(row(index), "name", "lijkt hetzelfde item als rij "
-                                + ", ".join(str(row(t)) for t in twins) + " (zelfde naam en adres)"))
-    if len(others):
-        known = pd.Series(others["id"].values, index=_key(others).values)
-        known = known[~known.index.duplicated()]
-        for index, match in keys.map(known).dropna().items():
-            if match != frame.at[index, "id"]:
-                problems.append(Problem(row(index), "name", f"lijkt hetzelfde item als '{match}' (zelfde naam en adres)"))
+    row = frame.index.to_series() + 2  # as validate counts: the header is row 1
+    others = others.drop_duplicates("id")
+    elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]).dropna()
+    problems += [Problem(row[i], "id", f"'{frame.at[i, 'id']}' bestaat al in {code}; kies een ander id")
+                 for i, code in elsewhere.items()]
+    keys = _key(frame).where(frame["address_1"] != "")
+    twins = keys.notna() & keys.duplicated(keep=False)
+    rows_of_key = row[twins].groupby(keys[twins]).agg(list)
+    problems += [Problem(row[i], "name", "lijkt hetzelfde item als rij "
+                         + ", ".join(str(r) for r in rows_of_key[keys[i]] if r != row[i]) + " (zelfde naam en adres)")
+                 for i in frame.index[twins]]
+    known = pd.Series(others["id"].values, index=_key(others).values)
+    matches = keys.map(known[~known.index.duplicated()]).dropna()
+    problems += [Problem(row[i], "name", f"lijkt hetzelfde item als '{match}' (zelfde naam en adres)")
+                 for i, match in matches.items() if match != frame.at[i, "id"]]
     return sorted(set(problems), key=lambda p: (p.row, COLUMNS.index(p.column), p.message))
 
 
@@ -166,8 +176,8 @@ class Change:
 
 def compare(old: pd.DataFrame, new: pd.DataFrame) -> Change:
     """Ids added, changed (any field but last_edited) and removed."""
-    fields = [column for column in COLUMNS if column != "last_edited"]
-    old, new = normalise(old).set_index("id")[fields[1:]], normalise(new).set_index("id")[fields[1:]]
+    fields = [column for column in COLUMNS if column not in ("id", "last_edited")]
+    old, new = normalise(old).set_index("id")[fields], normalise(new).set_index("id")[fields]
     common = old.index.intersection(new.index)
     differs = (old.loc[common] != new.loc[common]).any(axis=1)
     return Change(sorted(new.index.difference(old.index)), sorted(common[differs.to_numpy()]),

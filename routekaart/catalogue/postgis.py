@@ -24,9 +24,8 @@ _COLUMNS = ", ".join(COLUMNS)
 _POINT = "ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 28992)"
 _NEAREST = f"""
     SELECT id, geom <-> {_POINT} AS metres FROM entries
-    WHERE id = ANY(%(ids)s) AND geom IS NOT NULL
-      AND (%(max_m)s::float8 IS NULL OR ST_DWithin(geom, {_POINT}, %(max_m)s::float8))
-    ORDER BY geom <-> {_POINT} LIMIT %(k)s"""
+    WHERE geom IS NOT NULL AND (%(max_m)s::float8 IS NULL OR ST_DWithin(geom, {_POINT}, %(max_m)s::float8))
+    ORDER BY geom <-> {_POINT} LIMIT %(limit)s"""
 # Connections a parent process opened (gunicorn preloads, then forks): a child never uses them,
 # and never lets them be closed either, which would end the parent's session.
 _inherited: list = []
@@ -112,6 +111,7 @@ class PostgisStore:
     def version(self) -> int:
         return self.connection().execute("SELECT version FROM catalogue_version").fetchone()[0]
 
-    def nearest(self, x: float, y: float, ids: list[str], k: int, max_m: float | None) -> tuple[list, list]:
-        rows = self.connection().execute(_NEAREST, {"x": x, "y": y, "ids": ids, "k": k, "max_m": max_m}).fetchall()
+    def nearest(self, x: float, y: float, limit: int, max_m: float | None) -> tuple[list, list]:
+        """The `limit` placed entries nearest to (x, y) in RD New metres, nearest first."""
+        rows = self.connection().execute(_NEAREST, {"x": x, "y": y, "limit": limit, "max_m": max_m}).fetchall()
         return [row[0] for row in rows], [row[1] for row in rows]

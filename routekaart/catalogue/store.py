@@ -34,7 +34,8 @@ class Version:
 
 
 class Store(Protocol):
-    # (x, y, ids, k, max_metres) -> (ids, metres), nearest first; None: the Router works it out
+    # (x, y, limit, max_metres) -> (ids, metres) of placed entries, nearest first (a database's
+    # KNN index); None: the Router works it out in memory
     nearest: Callable | None
 
     def read_all(self) -> pd.DataFrame: ...

@@ -1,0 +1,50 @@
+"""What only the PostGIS backend has: migrations, `db load`, the KNN index, clear database errors."""
+import psycopg
+import pytest
+
+from routekaart import ROOT, create_app
+from routekaart.catalogue import files
+from routekaart.catalogue.postgis import _NEAREST, PostgisStore, migrate
+from routekaart.catalogue.schema import COLUMNS
+
+from .conftest import fresh_database, postgis_url
+
+
+@pytest.fixture()
+def database(geodata_dir, tmp_path):
+    url = fresh_database()
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "DATABASE_URL": url,
+                      "CATALOGUE_DIR": str(ROOT / "regions")})
+    return url, app
+
+
+def test_migrations_run_once_and_match_the_schema(database):
+    url, _ = database
+    assert migrate(url) == [], "already applied"
+    with psycopg.connect(url) as conn:
+        columns = [row[0] for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'entries' ORDER BY ordinal_position")]
+    assert columns == [*COLUMNS, "geom"], "a new catalogue column needs a migration"
+
+
+def test_db_load_copies_the_files_and_the_knn_index_serves_nearest(database):
+    url, app = database
+    result = app.test_cli_runner().invoke(args=["db", "load"])
+    assert result.exit_code == 0, result.output
+    assert PostgisStore(url).read_all().equals(files.read_all(ROOT / "regions"))
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM entries WHERE geom IS NOT NULL").fetchone()[0] > 100
+        conn.execute("SET enable_seqscan = off")  # the catalogue is small; show that the index can answer
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN " + _NEAREST, {"x": 136000, "y": 455000, "limit": 5, "max_m": None}))
+    assert "Index Scan using entries_geom" in plan and "Sort" not in plan
+
+
+def test_a_database_without_tables_gives_a_clear_message(geodata_dir, tmp_path):
+    url = postgis_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "DATABASE_URL": url})
+    result = app.test_cli_runner().invoke(args=["data", "stale"])
+    assert result.exit_code != 0
+    assert "De database gaf een fout" in result.output and "routekaart db migrate" in result.output
