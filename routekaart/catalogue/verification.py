@@ -11,6 +11,9 @@ import pandas as pd
 
 from .schema import Problem, validate
 
+WARN_MONTHS = 24  # pages warn about entries not verified for this long
+
+
 def verified_on(last_verified: pd.Series) -> pd.Series:
     """The dates as timestamps; a partial date ('2024', '2024-05') counts from its first day,
     the cautious reading; empty or unreadable gives NaT."""
