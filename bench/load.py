@@ -1,6 +1,6 @@
 """Load: gunicorn (production config) driven by wrk on /healthz, the lookup API and the route page.
 
-Usage: python bench/load.py [--seconds 60] [--connections 64] [--source ../shared/data/geo]
+Usage: python bench/load.py [--seconds 60] [--rounds 6] [--connections 64] [--source ../shared/data/geo]
 Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, errors, and the RSS of
 each worker at start-up and after the load (issue 7: lookup >= 50% and route page >= 20% of
 /healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
@@ -67,9 +67,20 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
             "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0}
 
 
+def combine(parts: list[dict]) -> dict:
+    """One figure from several slices: requests/s over all of them, the median p50, the worst p99."""
+    requests = sum(part["requests"] for part in parts)
+    seconds = sum(part["requests"] / part["rps"] for part in parts if part["rps"])
+    return {"rps": requests / seconds, "p50": sorted(part["p50"] for part in parts)[len(parts) // 2],
+            "p99": max(part["p99"] for part in parts), "requests": requests,
+            "non_2xx": sum(part["non_2xx"] for part in parts),
+            "socket_errors": sum(part["socket_errors"] for part in parts)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=6, help="slices per target, taken in turn")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "geo"))
     args = parser.parse_args()
@@ -101,15 +112,20 @@ def main() -> None:
         targets = {"/healthz": None,
                    "lookup API": [f"/api/v1/lookup?postcode={pc}" for pc in postcodes],
                    "route page": [f"/route/{pc}" for pc in postcodes]}
-        results = {}
+        scripts = {}
         for name, paths in targets.items():
-            script = None
             if paths:
-                listing = tmp / f"{len(results)}.txt"
+                listing = tmp / f"{len(scripts)}.txt"
                 listing.write_text("\n".join(paths) + "\n")
-                script = tmp / f"{len(results)}.lua"
-                script.write_text(LUA % {"list": listing})
-            results[name] = wrk(base + ("/healthz" if paths is None else "/"), args.seconds, args.connections, script)
+                scripts[name] = tmp / f"{len(scripts)}.lua"
+                scripts[name].write_text(LUA % {"list": listing})
+        # Interleaved slices, so that other work on the machine weighs on every target alike.
+        slices = {name: [] for name in targets}
+        for _ in range(args.rounds):
+            for name, paths in targets.items():
+                url = base + ("/healthz" if paths is None else "/")
+                slices[name].append(wrk(url, args.seconds // args.rounds, args.connections, scripts.get(name)))
+        results = {name: combine(parts) for name, parts in slices.items()}
         end_rss = worker_rss(server.pid)
     finally:
         server.terminate()
@@ -117,7 +133,8 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
     base_rps = results["/healthz"]["rps"]
-    print(f"gunicorn, {len(start_rss)} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s each")
+    print(f"gunicorn, {len(start_rss)} workers; wrk 2 threads, {args.connections} connections, {args.seconds} s each "
+          f"in {args.rounds} interleaved slices")
     for name, r in results.items():
         print(f"{name:12s} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms  "
               f"ratio {r['rps'] / base_rps:5.2f}  requests {r['requests']}  "

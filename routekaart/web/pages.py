@@ -58,12 +58,12 @@ def entries_html(entries: list[dict], paper: bool = False) -> Markup:
     if not entries:
         return Markup()
     made, macro = _made_entries(paper), get_template_attribute("_entry.html", "entry")
-    distance = Markup(' · <span class="distance">%s</span>')
+    distance = str(Markup(' · <span class="distance">%s</span>') % _("%(km)s km", km="{km}"))  # translated once
     parts = []
     for entry in entries:
         before, after = made.get(entry["id"]) or str(macro(entry, paper)).split(DISTANCE_SLOT)
         km = entry["distance_km"]
-        parts += [before, distance % _("%(km)s km", km=f"{km:.1f}".replace(".", ",")) if km is not None else "", after]
+        parts += [before, distance.replace("{km}", f"{km:.1f}".replace(".", ",")) if km is not None else "", after]
     return Markup('<ul class="entries">' + "".join(parts) + "</ul>")
 
 
