@@ -99,11 +99,16 @@ def _geojson(frame, path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
-@pytest.mark.parametrize("suffix", ["xlsx", "geojson"])
-def test_xlsx_and_geojson_give_the_same_result_as_csv(store_app, store, tmp_path, suffix):
+WRITERS = {"xlsx": _xlsx, "geojson": _geojson,
+           "csv": lambda frame, path: path.write_bytes(frame.to_csv(index=False, sep=";").encode("utf-8-sig"))}
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+def test_xlsx_geojson_and_dutch_excel_csv_give_the_same_result(store_app, store, tmp_path, suffix):
+    """Dutch Excel saves CSV with ; and a byte-order mark."""
     _, frame = region_file(store, tmp_path, edited)
-    path = tmp_path / f"zk23.{suffix}"
-    (_xlsx if suffix == "xlsx" else _geojson)(frame, path)
+    path = tmp_path / f"zk23-andere-vorm.{suffix}"
+    WRITERS[suffix](frame, path)
     result = run(store_app, "import", path, "--region", "ZK23", "--yes")
     assert result.exit_code == 0, result.output
     assert "nieuw: 1" in result.output and "gewijzigd: 1" in result.output and "verwijderd: 1" in result.output
