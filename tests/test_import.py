@@ -216,6 +216,14 @@ def test_skip_invalid_writes_the_good_rows_and_a_rejects_file(store_app, store, 
     assert "geen Nederlands telefoonnummer" in rejects.at[0, "problemen"]
 
 
+def test_skip_invalid_with_no_good_row_changes_nothing(store_app, store, tmp_path):
+    path, _ = region_file(store, tmp_path, lambda frame: frame.assign(kind="kroeg"))
+    before = snapshot(store)
+    result = run(store_app, "import", path, "--region", "ZK23", "--yes", "--skip-invalid")
+    assert result.exit_code != 0 and "Geen enkele rij is goed" in result.output
+    assert snapshot(store) == before
+
+
 def test_unknown_region_is_refused(store_app, store, tmp_path):
     path, _ = region_file(store, tmp_path)
     assert "Onbekende regio" in run(store_app, "import", path, "--region", "ZK99").output
