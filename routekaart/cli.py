@@ -130,6 +130,8 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
             raise click.ClickException(f"{len(problems)} problemen in {rows} van de {len(frame)} rijen. "
                                        "Er is niets veranderd. Verbeter het bestand en probeer opnieuw.")
         frame, rejects = importing.split(frame, problems)
+        if frame.empty:
+            raise click.ClickException("Geen enkele rij is goed. Er is niets veranderd.")
         rejected = path.with_name(f"{path.stem}-afgewezen.csv")
         files.replace_atomic(rejected, lambda out: rejects.to_csv(out, index=False))
         click.echo(f"{rows} rijen overgeslagen; die staan met hun problemen in {rejected}.")

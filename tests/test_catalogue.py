@@ -109,3 +109,26 @@ def test_validation_reports_duplicate_ids_on_every_row():
 def test_good_phone_numbers_pass():
     frame = pd.DataFrame([_row(phones="113; 0800-0113; 088 0767 000 (Depressielijn); 0900-1450; 035-6995710")])
     assert schema.validate(frame) == []
+
+
+def test_validation_flags_likely_duplicates_by_name_and_address():
+    frame = pd.DataFrame([_row(address_1="Voorbeeldstraat 1", city="Utrecht"),
+                          _row(id="testpunt-twee", name="testpunt  voorbeeld", address_1="Voorbeeldstraat 1",
+                               city="UTRECHT"),
+                          _row(id="testpunt-drie", address_1="Voorbeeldstraat 2", city="Utrecht")])
+    problems = schema.validate(frame)
+    assert [str(p) for p in problems] == [
+        "rij 2, kolom name: lijkt hetzelfde item als rij 3 (zelfde naam en adres)",
+        "rij 3, kolom name: lijkt hetzelfde item als rij 2 (zelfde naam en adres)"]
+
+
+def test_import_check_knows_the_rest_of_the_catalogue():
+    from routekaart.catalogue.importing import check
+
+    others = schema.normalise(pd.DataFrame([_row(id="testpunt-elders", zorgkantoorregio="ZK10",
+                                                 address_1="Voorbeeldstraat 9", city="Den Haag")]))
+    frame = pd.DataFrame([_row(id="testpunt-elders"),
+                          _row(id="testpunt-kopie", address_1="Voorbeeldstraat 9", city="Den Haag")])
+    assert [str(p) for p in check(frame, "ZK23", others)] == [
+        "rij 2, kolom id: 'testpunt-elders' bestaat al in ZK10; kies een ander id",
+        "rij 3, kolom name: lijkt hetzelfde item als 'testpunt-elders' (zelfde naam en adres)"]

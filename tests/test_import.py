@@ -99,11 +99,16 @@ def _geojson(frame, path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
 
 
-@pytest.mark.parametrize("suffix", ["xlsx", "geojson"])
-def test_xlsx_and_geojson_give_the_same_result_as_csv(store_app, store, tmp_path, suffix):
+WRITERS = {"xlsx": _xlsx, "geojson": _geojson,
+           "csv": lambda frame, path: path.write_bytes(frame.to_csv(index=False, sep=";").encode("utf-8-sig"))}
+
+
+@pytest.mark.parametrize("suffix", WRITERS)
+def test_xlsx_geojson_and_dutch_excel_csv_give_the_same_result(store_app, store, tmp_path, suffix):
+    """Dutch Excel saves CSV with ; and a byte-order mark."""
     _, frame = region_file(store, tmp_path, edited)
-    path = tmp_path / f"zk23.{suffix}"
-    (_xlsx if suffix == "xlsx" else _geojson)(frame, path)
+    path = tmp_path / f"zk23-andere-vorm.{suffix}"
+    WRITERS[suffix](frame, path)
     result = run(store_app, "import", path, "--region", "ZK23", "--yes")
     assert result.exit_code == 0, result.output
     assert "nieuw: 1" in result.output and "gewijzigd: 1" in result.output and "verwijderd: 1" in result.output
@@ -209,6 +214,14 @@ def test_skip_invalid_writes_the_good_rows_and_a_rejects_file(store_app, store, 
     rejects = pd.read_csv(tmp_path / "veel-afgewezen.csv", dtype=str, keep_default_na=False)
     assert list(rejects["id"]) == ["testpunt-0617"]
     assert "geen Nederlands telefoonnummer" in rejects.at[0, "problemen"]
+
+
+def test_skip_invalid_with_no_good_row_changes_nothing(store_app, store, tmp_path):
+    path, _ = region_file(store, tmp_path, lambda frame: frame.assign(kind="kroeg"))
+    before = snapshot(store)
+    result = run(store_app, "import", path, "--region", "ZK23", "--yes", "--skip-invalid")
+    assert result.exit_code != 0 and "Geen enkele rij is goed" in result.output
+    assert snapshot(store) == before
 
 
 def test_unknown_region_is_refused(store_app, store, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import COLUMNS, Problem, normalise, validate
+from .schema import COLUMNS, Problem, normalise, same_place_key, validate
 
 # Columns a file may leave out: the region comes from --region, last_edited from the import.
 OPTIONAL = {"zorgkantoorregio", "last_edited"}
@@ -130,14 +130,9 @@ def _feature_row(feature: dict) -> dict:
     return properties
 
 
-def _key(frame: pd.DataFrame) -> pd.Series:
-    """Name plus address, loosely: what makes two rows probably the same place."""
-    loose = lambda column: frame[column].str.lower().str.replace(r"[^a-z0-9]", "", regex=True)  # noqa: E731
-    return loose("name") + "|" + loose("address_1") + "|" + loose("city")
-
-
 def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Problem]:
-    """Every problem of the file for `region`; `others` is the rest of the catalogue."""
+    """Every problem of the file for `region` (schema.validate), plus ids and places that the rest
+    of the catalogue (`others`) already has."""
     given = frame["zorgkantoorregio"] if "zorgkantoorregio" in frame else pd.Series("", index=frame.index)
     frame = normalise(frame.assign(zorgkantoorregio=given.where(given != "", region)))
     problems = validate(frame, region=region)
@@ -146,14 +141,9 @@ def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Proble
     elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]).dropna()
     problems += [Problem(row[i], "id", f"'{frame.at[i, 'id']}' bestaat al in {code}; kies een ander id")
                  for i, code in elsewhere.items()]
-    keys = _key(frame).where(frame["address_1"] != "")
-    twins = keys.notna() & keys.duplicated(keep=False)
-    rows_of_key = row[twins].groupby(keys[twins]).agg(list)
-    problems += [Problem(row[i], "name", "lijkt hetzelfde item als rij "
-                         + ", ".join(str(r) for r in rows_of_key[keys[i]] if r != row[i]) + " (zelfde naam en adres)")
-                 for i in frame.index[twins]]
-    known = pd.Series(others["id"].values, index=_key(others).values)
-    matches = keys.map(known[~known.index.duplicated()]).dropna()
+    known = pd.Series(others["id"].values, index=same_place_key(others).values)
+    known = known[known.index.notna() & ~known.index.duplicated()]
+    matches = same_place_key(frame).map(known).dropna()
     problems += [Problem(row[i], "name", f"lijkt hetzelfde item als '{match}' (zelfde naam en adres)")
                  for i, match in matches.items() if match != frame.at[i, "id"]]
     return sorted(set(problems), key=lambda p: (p.row, COLUMNS.index(p.column), p.message))

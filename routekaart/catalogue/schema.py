@@ -109,6 +109,13 @@ def _valid_date(value: str) -> bool:
         return False
 
 
+def same_place_key(frame: pd.DataFrame) -> pd.Series:
+    """Name, address and city, loosely (case, spaces and punctuation ignored): two rows with the
+    same key are probably the same place. NaN for rows without an address."""
+    loose = lambda column: frame[column].str.lower().str.replace(r"[^a-z0-9]", "", regex=True)  # noqa: E731
+    return (loose("name") + "|" + loose("address_1") + "|" + loose("city")).where(frame["address_1"] != "")
+
+
 def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
     """Every problem in the frame at once, so a coordinator can fix a file in one go."""
     frame = normalise(frame)
@@ -164,6 +171,13 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
     west, south, east, north = NL_BOUNDS
     outside = lat.notna() & lon.notna() & ~(lat.between(south, north) & lon.between(west, east))
     check(outside, "latitude", "deze coördinaten liggen niet in Nederland")
+
+    keys = same_place_key(frame)
+    twins = keys.notna() & keys.duplicated(keep=False)
+    rows_of_key = (frame.index[twins].to_series() + 2).groupby(keys[twins].values).agg(list)
+    problems += [Problem(int(i) + 2, "name", "lijkt hetzelfde item als rij " + ", ".join(
+                     str(r) for r in rows_of_key[keys[i]] if r != int(i) + 2) + " (zelfde naam en adres)")
+                 for i in frame.index[twins]]
 
     if region is not None:
         check(filled("zorgkantoorregio") & (frame["zorgkantoorregio"] != region), "zorgkantoorregio",
