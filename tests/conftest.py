@@ -46,6 +46,14 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def mgn_region(data) -> tuple[str, str]:
+    """A region the catalogue gives a mentaal gezondheidsnetwerk, with that network's name."""
+    entries = data.catalogue.entries
+    network = entries[(entries["kind"] == "mgn") & (entries["status"] != "inactive")].iloc[0]
+    return network["zorgkantoorregio"], network["name"]
+
+
 @pytest.fixture()
 def api_schema(app):
     import schemathesis

@@ -47,14 +47,6 @@ def qr_on_page_one(body: bytes, png: Path) -> list[str]:
     return [symbol.data.decode() for symbol in decode(Image.open(png))]
 
 
-@pytest.fixture(scope="module")
-def mgn_region(data):
-    """A region the catalogue gives a mentaal gezondheidsnetwerk, with that network's name."""
-    entries = data.catalogue.entries
-    network = entries[(entries["kind"] == "mgn") & (entries["status"] != "inactive")].iloc[0]
-    return network["zorgkantoorregio"], network["name"]
-
-
 def a_postcode_in(data, region: str) -> str:
     pc4 = data.geo.pc4
     return str(pc4.index[pc4["region_code"] == region][0])
@@ -160,18 +152,6 @@ def test_postcodes_are_normalised_in_the_address(client, data, mgn_region):
     assert client.get(f"/checklist/{pc4}%20ab").headers["Location"] == f"/checklist/{pc4}AB"
     assert client.get(f"/checklist?postcode={pc4}+ab").headers["Location"] == f"/checklist/{pc4}AB"
     assert client.get(f"/checklist/{pc4}AB").status_code == 200
-
-
-def test_english_plumbing(client, mgn_region):
-    """?lang=en reaches the page, its PDF link and its QR address (the texts come with the catalogue)."""
-    code = mgn_region[0]
-    html = client.get(f"/regio/{code}/checklist?lang=en").get_data(as_text=True)
-    assert f"/regio/{code}/checklist.pdf?lang=en" in html
-    assert format_date(date.today(), "d MMMM y", locale="en") in html
-    response = client.get(f"/regio/{code}/checklist.pdf?lang=en")
-    assert_a4_at_most_two_pages(response.data)
-    assert qr_on_page_one(response.data, PAGE_ONE_PNG.with_name("routekaart-english-page1.png")) == [
-        f"http://localhost/regio/{code}/checklist?lang=en"]
 
 
 def test_qr_points_to_public_url_when_set():
