@@ -21,6 +21,7 @@ DEFAULTS = {
     "TILES_ATTRIBUTION": "Kaart: <a href=\"https://www.pdok.nl\">PDOK</a> BRT-Achtergrondkaart (Kadaster)",
     # Where visitors report a mistake in an entry: a mailto: or https: address; "{id}" is replaced by
     # the entry's id. Empty: the site's own page /melden/<id>, which says how to check and report.
+    # A printed checklist gives the address without an id (empty: the site).
     "REPORT_URL": "",
     # ROUTEKAART_ENV=production turns on the start-up checks in routekaart.security.
     "ENV": "development",
@@ -31,8 +32,6 @@ DEFAULTS = {
     "PDF_RATE_LIMIT": "10 per minute",
     # The site's public address, for QR codes on printed sheets. Empty: the host of the request.
     "PUBLIC_URL": "",
-    # Where people report a wrong entry (a web page or mailto: address). Empty: the site itself.
-    "REPORT_URL": "",
 }
 
 

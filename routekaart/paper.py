@@ -1,7 +1,7 @@
 """The GP's paper checklist: the address its QR code points to, the QR code, and HTML -> PDF.
 
-Pure functions: the web edge passes in the rendered HTML, the site's addresses and the static
-folder. The PDF renderer fetches nothing from the network: a printed sheet must not depend on,
+Pure functions: the web edge passes in the rendered HTML, the site's paths (from url_for) and
+addresses, and the static folder. The PDF renderer fetches nothing from the network: a printed sheet must not depend on,
 or reveal anything to, another host.
 """
 from __future__ import annotations
@@ -19,11 +19,6 @@ def site_url(path: str, public_url: str | None, host_url: str) -> str:
     """A page of the live site: on PUBLIC_URL when set (a PDF is read long after the request,
     which may have come through a proxy), else on the host that served the request."""
     return (public_url or host_url).rstrip("/") + path
-
-
-def route_map_url(postcode: str, public_url: str | None, host_url: str) -> str:
-    """The client's live route map for a postcode (the page a QR code on a postcode sheet opens)."""
-    return site_url(f"/route/{postcode}", public_url, host_url)
 
 
 def qr_svg(url: str, label: str) -> str:

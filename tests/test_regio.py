@@ -155,9 +155,9 @@ def test_postcodes_are_normalised_in_the_address(client, data, mgn_region):
 
 
 def test_qr_points_to_public_url_when_set():
-    assert paper.route_map_url("3511AB", "https://routekaart.example/", "http://10.0.0.1:8000/") == \
+    assert paper.site_url("/route/3511AB", "https://routekaart.example/", "http://10.0.0.1:8000/") == \
         "https://routekaart.example/route/3511AB"
-    assert paper.route_map_url("3511", "", "http://localhost/") == "http://localhost/route/3511"
+    assert paper.site_url("/route/3511", "", "http://localhost/") == "http://localhost/route/3511"
 
 
 def test_pdf_renderer_fetches_only_our_static_files():
@@ -185,6 +185,8 @@ def test_printed_web_addresses_lose_scheme_and_tracking_parameters():
     assert web_address("https://www.113.nl/") == "www.113.nl"
     assert web_address("https://voorbeeld.invalid/nieuws/?utm_source=rss&utm_medium=rss") == "voorbeeld.invalid/nieuws"
     assert web_address("https://voorbeeld.invalid/?p=20409&utm_campaign=x") == "voorbeeld.invalid?p=20409"
+    assert web_address("https://voorbeeld.invalid/fout?id=") == "voorbeeld.invalid/fout"
+    assert web_address("mailto:beheer@voorbeeld.invalid?subject=Fout%20bij%20") == "beheer@voorbeeld.invalid"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -205,7 +207,7 @@ def test_sheet_with_every_entry_checked_gives_the_oldest_date(app, data, mgn_reg
     made = replace(checklist.build(data.router, mgn_region[0]), verified_until="2025-06-30", unverified=0)
     with app.test_request_context("/"):
         html = render_template("checklist_print.html", checklist=made, live_url="http://localhost/", qr="",
-                               pdf_url=None, report_url="http://localhost/")
+                               pdf_url=None, report_address="http://localhost/")
     assert "Gegevens gecontroleerd tot 30 juni 2025." in html and "nog niet gecontroleerd" not in html.split("<ol")[0]
 
 
@@ -218,3 +220,15 @@ def test_printed_addresses_use_public_url_when_set(app, client, data, mgn_region
     html = client.get(f"/checklist/{postcode}").get_data(as_text=True)
     assert f'<span class="address">routekaart.example/route/{postcode}</span>' in html
     assert "Meld een fout via routekaart.example." in html
+
+
+@pytest.mark.parametrize("configured, printed", [
+    ("mailto:beheer@voorbeeld.invalid?subject=Fout%20bij%20{id}", "beheer@voorbeeld.invalid"),
+    ("https://meldingen.voorbeeld.invalid/fout/{id}", "meldingen.voorbeeld.invalid/fout"),
+    ("", "localhost"),
+])
+def test_the_sheet_says_where_to_report_a_mistake(app, client, mgn_region, monkeypatch, configured, printed):
+    """The same REPORT_URL as the entries' 'meld een fout' links, without an entry's id."""
+    monkeypatch.setitem(app.config, "REPORT_URL", configured)
+    html = client.get(f"/regio/{mgn_region[0]}/checklist").get_data(as_text=True)
+    assert f"Meld een fout via {printed}." in html and "{id}" not in html

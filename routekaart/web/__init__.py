@@ -23,9 +23,13 @@ def error_response(status: int, code: str, message: str):
 
 def web_address(url: str) -> str:
     """'https://www.113.nl/?utm_source=rss' -> 'www.113.nl': how a web address is read out or printed
-    (without the scheme and the tracking parameters nobody should have to type)."""
+    (without the scheme, and without the tracking or empty parameters nobody should have to type);
+    a mailto: address as the bare e-mail address."""
+    if url.startswith("mailto:"):
+        return url.removeprefix("mailto:").partition("?")[0]
     address, _, query = url.split("://", 1)[-1].partition("?")
-    kept = "&".join(part for part in query.split("&") if part and not part.startswith("utm_"))
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith("utm_")
+                    and not part.endswith("="))
     return address.rstrip("/") + (f"?{kept}" if kept else "")
 
 

@@ -68,10 +68,13 @@ def entries_html(entries: list[dict], paper: bool = False) -> Markup:
 
 
 @bp.app_template_global()
-def report_url(entry: dict) -> str:
-    """Where to report a mistake in an entry: REPORT_URL ({id} is filled in), or our own page."""
+def report_url(entry: dict | None = None) -> str:
+    """Where to report a mistake in an entry: REPORT_URL ({id} is filled in), or our own page.
+    Without an entry (a printed sheet as a whole): REPORT_URL without an id, or the site."""
     configured = current_app.config.get("REPORT_URL") or ""
-    return configured.replace("{id}", entry["id"]) if configured else url_for("pages.report", entry_id=entry["id"])
+    if configured:
+        return configured.replace("{id}", entry["id"] if entry else "")
+    return url_for("pages.report", entry_id=entry["id"]) if entry else url_for("pages.home")
 
 
 def _postcode_problem(typed: str, status: int, message: str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urljoin
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -19,6 +19,7 @@ from ..i18n import DEFAULT
 from ..postcodes import PostcodeError, parse
 from ..routing import UnknownPostcode
 from . import error_response
+from .pages import report_url
 
 bp = Blueprint("regio", __name__)
 pdf_bp = Blueprint("regio_pdf", __name__)
@@ -56,17 +57,17 @@ def _region(code: str) -> tuple[checklist.Checklist, str]:
 
 
 def _postcode(text: str) -> tuple[checklist.Checklist, str]:
+    """A postcode's sheet; its QR code opens the client's live route map for that postcode."""
     router = state.get().router
     place = router.resolve(parse(text))
-    live = paper.route_map_url(str(place.postcode), current_app.config["PUBLIC_URL"], request.host_url)
-    query = urlencode(_language())
-    return checklist.build(router, place.region_code, place), live + (f"?{query}" if query else "")
+    live = _site_url(url_for("pages.route", postcode=str(place.postcode), **_language()))
+    return checklist.build(router, place.region_code, place), live
 
 
 def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
     qr = Markup(paper.qr_svg(live_url, _("QR-code naar de actuele versie van deze checklist")))
     return render_template("checklist_print.html", checklist=made, live_url=live_url, qr=qr, pdf_url=pdf_url,
-                           report_url=current_app.config["REPORT_URL"] or _site_url("/"))
+                           report_address=urljoin(_site_url("/"), report_url()))
 
 
 def _pdf(html: str, name: str) -> Response:
