@@ -185,6 +185,7 @@ def test_printed_web_addresses_lose_scheme_and_tracking_parameters():
     assert web_address("https://www.113.nl/") == "www.113.nl"
     assert web_address("https://voorbeeld.invalid/nieuws/?utm_source=rss&utm_medium=rss") == "voorbeeld.invalid/nieuws"
     assert web_address("https://voorbeeld.invalid/?p=20409&utm_campaign=x") == "voorbeeld.invalid?p=20409"
+    assert web_address("https://voorbeeld.invalid/pagina/?doing_wp_cron=1718645434.78") == "voorbeeld.invalid/pagina"
     assert web_address("https://voorbeeld.invalid/fout?id=") == "voorbeeld.invalid/fout"
     assert web_address("mailto:beheer@voorbeeld.invalid?subject=Fout%20bij%20") == "beheer@voorbeeld.invalid"
 

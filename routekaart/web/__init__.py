@@ -21,6 +21,10 @@ def error_response(status: int, code: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+# Query parameters that only track visitors or trigger a site's own jobs (WordPress cron).
+NOISE_PARAMETERS = ("utm_", "fbclid=", "gclid=", "doing_wp_cron=")
+
+
 def web_address(url: str) -> str:
     """'https://www.113.nl/?utm_source=rss' -> 'www.113.nl': how a web address is read out or printed
     (without the scheme, and without the tracking or empty parameters nobody should have to type);
@@ -28,7 +32,7 @@ def web_address(url: str) -> str:
     if url.startswith("mailto:"):
         return url.removeprefix("mailto:").partition("?")[0]
     address, _, query = url.split("://", 1)[-1].partition("?")
-    kept = "&".join(part for part in query.split("&") if part and not part.startswith("utm_")
+    kept = "&".join(part for part in query.split("&") if part and not part.startswith(NOISE_PARAMETERS)
                     and not part.endswith("="))
     return address.rstrip("/") + (f"?{kept}" if kept else "")
 
