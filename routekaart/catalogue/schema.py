@@ -26,24 +26,25 @@ COLUMNS = [
 ]
 REQUIRED = ["id", "name", "kind", "scope", "source_url"]
 
-# kind -> (Dutch label, English label, group). Walk-ins are the physical places we measure
-# distance to; regional entries belong to one zorgkantoorregio; national ones to everyone.
+# kind -> (label, group). The label is Dutch and translated like every other text (translations/).
+# Walk-ins are the physical places we measure distance to; regional entries belong to one
+# zorgkantoorregio; national ones to everyone.
 KINDS = {
-    "steunpunt": (N_("Steunpunt (inloop)"), "Walk-in support point", "walk_in"),
-    "jongeren": (N_("Inloop voor jongeren"), "Youth walk-in", "walk_in"),
-    "herstelacademie": (N_("Herstelacademie"), "Recovery college", "walk_in"),
-    "mgn": (N_("Mentaal gezondheidsnetwerk"), "Mental health network", "regional"),
-    "wachtverzachter": (N_("Steun tijdens het wachten"), "Waiting-time support", "regional"),
-    "informatie": (N_("Informatie en netwerk"), "Information and network", "regional"),
-    "crisis": (N_("Crisis"), "Crisis", "national"),
-    "telefoon": (N_("Telefoon en chat"), "Phone and chat", "national"),
-    "online": (N_("Online hulp"), "Online help", "national"),
-    "zelfhulp": (N_("Zelfhulp"), "Self-help", "national"),
-    "lotgenoten": (N_("Lotgenoten"), "Peer groups", "national"),
-    "verzekeraar": (N_("Zorgverzekeraar"), "Health insurer", "national"),
-    "clientondersteuning": (N_("Cliëntondersteuning"), "Client support", "national"),
+    "steunpunt": (N_("Steunpunt (inloop)"), "walk_in"),
+    "jongeren": (N_("Inloop voor jongeren"), "walk_in"),
+    "herstelacademie": (N_("Herstelacademie"), "walk_in"),
+    "mgn": (N_("Mentaal gezondheidsnetwerk"), "regional"),
+    "wachtverzachter": (N_("Steun tijdens het wachten"), "regional"),
+    "informatie": (N_("Informatie en netwerk"), "regional"),
+    "crisis": (N_("Crisis"), "national"),
+    "telefoon": (N_("Telefoon en chat"), "national"),
+    "online": (N_("Online hulp"), "national"),
+    "zelfhulp": (N_("Zelfhulp"), "national"),
+    "lotgenoten": (N_("Lotgenoten"), "national"),
+    "verzekeraar": (N_("Zorgverzekeraar"), "national"),
+    "clientondersteuning": (N_("Cliëntondersteuning"), "national"),
 }
-WALK_IN_KINDS = [kind for kind, (_, _, group) in KINDS.items() if group == "walk_in"]
+WALK_IN_KINDS = [kind for kind, (_, group) in KINDS.items() if group == "walk_in"]
 
 STATUSES = {"active": N_("Actief"), "planned": N_("Gepland, nog niet open"), "pilot": N_("Proef (pilot)"),
             "inactive": N_("Gestopt")}
