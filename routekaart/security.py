@@ -6,10 +6,13 @@ tile server, must not be framed, and must not leak where the visitor came from.
 from __future__ import annotations
 
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
+from limits.storage import MemoryStorage
+
 
 class ConfigError(RuntimeError):
     """The app is not safe to start with this configuration."""
@@ -18,6 +21,23 @@ class ConfigError(RuntimeError):
 def _client_key() -> str:
     # Rate limiting needs the address in memory for a minute; it is never logged or stored.
     return request.remote_addr or "unknown"
+
+
+class QuietMemoryStorage(MemoryStorage):
+    """limits' memory storage, minus its clean-up thread. Under load the original starts a new
+    thread every 10 ms, and each start makes the request wait for the thread switch (a fifth of
+    an API answer's time in a profile). Expired counts are already dropped when read; this
+    sweeps the rest at most once a second, in the request itself."""
+
+    STORAGE_SCHEME = ["quiet-memory"]  # limits registers storages by scheme
+    SWEEP_SECONDS = 1.0
+    _swept = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private thread starter
+        now = time.monotonic()
+        if now - self._swept >= self.SWEEP_SECONDS:
+            self._swept = now
+            self._MemoryStorage__expire_events()
 
 
 def limit(app: Flask, blueprint, setting: str = "API_RATE_LIMIT") -> None:
@@ -74,7 +94,7 @@ def init_app(app: Flask) -> None:
     tile_origin(app.config["TILES_URL"])  # fail at start-up, not on the first page
     check_production(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "quiet-memory://")
     limiter = Limiter(key_func=_client_key, default_limits=[], headers_enabled=True)
     limiter.init_app(app)
     app.extensions["routekaart_limiter"] = limiter

@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -52,8 +53,11 @@ def test_api_rate_limit_answers_json_429(geodata_dir):
     app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "3 per minute", "TILES_URL": ""})
     state.reload(app)
     client = app.test_client()
+    time.sleep(0.05)  # the storage's first and only clean-up timer (10 ms) has run out
+    threads = threading.active_count()
     statuses = [client.get("/api/v1/lookup?postcode=3511AB").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+    assert threading.active_count() == threads, "counting starts no threads (QuietMemoryStorage)"
     body = client.get("/api/v1/lookup?postcode=3511AB").get_json()
     assert body["error"]["code"] == "rate_limited"
     assert client.get("/").status_code == 200, "pages are not rate limited"
