@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from flask import render_template_string
+from markupsafe import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,18 @@ def test_the_route_map_points_are_data_not_code(client):
     names = [feature["properties"]["name"] for feature in points["features"]]
     assert names[0] == "Postcode 3511 AB" and len(names) >= 26
     assert {feature["properties"]["shape"] for feature in points["features"]} >= {"star", "circle"}
+
+
+def test_step_texts_made_once_carry_each_regions_own_name(client, data):
+    names = data.geo.regions["name"]
+    for code in [names.index[0], names[names.str.contains("'")].index[0], names.index[-1]]:
+        html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
+        title = re.search(r'id="stap-wachten".*?<h3 class="step-title">(.*?)</h3>', html, re.S).group(1)
+        assert title == f"Steun tijdens het wachten in {escape(names[code])}"
+
+
+def test_the_filter_form_shows_the_visitors_own_choice(client):
+    plain = client.get("/route/3511AB").get_data(as_text=True)
+    chosen = client.get("/route/3511AB?km=10&gratis=1").get_data(as_text=True)
+    assert '<option value="10" selected>' not in plain and 'id="gratis" name="gratis" value="1" checked' not in plain
+    assert '<option value="10" selected>' in chosen and 'id="gratis" name="gratis" value="1" checked' in chosen

@@ -12,7 +12,7 @@ from flask import (Blueprint, abort, current_app, get_template_attribute, redire
                    url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import checklist, coverage, maps, state
 from ..catalogue.schema import KINDS, WALK_IN_KINDS
@@ -23,6 +23,7 @@ from ..routing import MAX_K, FilterError, Filters, UnknownPostcode
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
+UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
 @bp.app_template_global()
@@ -32,23 +33,58 @@ def verified(entry: dict) -> str:
 
 
 DISTANCE_SLOT = "<!--afstand-->"
+REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves alone
+
+
+def _kept(key: tuple, make):
+    """What make() returns, kept for this dataset and day. Parts every visitor gets alike are made
+    once this way, always whole (all entries, all steps), so what is kept says nothing about any
+    visitor: most of a route page is such parts."""
+    data, today = state.get(), date.today()
+    cache = current_app.extensions.get("routekaart_kept")
+    if cache is None or cache[0] is not data or cache[1] != today:
+        cache = current_app.extensions["routekaart_kept"] = (data, today, {})
+    if key not in cache[2]:
+        cache[2][key] = make()
+    return cache[2][key]
 
 
 def _made_entries(paper: bool) -> dict[str, list[str]]:
-    """Every entry's HTML (templates/_entry.html) split at its distance slot. Apart from its
-    distance an entry looks the same on every page, so all are made at once per dataset, day,
-    language and medium: entries are most of a route page, and what is kept says nothing about
-    any visitor."""
-    data, today = state.get(), date.today()
-    cache = current_app.extensions.get("routekaart_entry_html")
-    if cache is None or cache[0] is not data or cache[1] != today:
-        cache = current_app.extensions["routekaart_entry_html"] = (data, today, {})
-    key = (str(get_locale()), paper)
-    if key not in cache[2]:
-        macro, router = get_template_attribute("_entry.html", "entry"), data.router
+    """Every entry's HTML (templates/_entry.html) split at its distance slot: apart from its
+    distance an entry looks the same on every page."""
+    def make():
+        macro, router = get_template_attribute("_entry.html", "entry"), state.get().router
         everything = router.records(router.with_ids(router.entries["id"].tolist()))
-        cache[2][key] = {record["id"]: str(macro(record, paper)).split(DISTANCE_SLOT) for record in everything}
-    return cache[2][key]
+        return {record["id"]: str(macro(record, paper)).split(DISTANCE_SLOT) for record in everything}
+
+    return _kept(("entries", str(get_locale()), paper), make)
+
+
+def _step_texts(part: str) -> dict[tuple, str]:
+    """Every step's 'title' or 'intro' (templates/_checklist_text.html) with a stand-in for the
+    region's name, by (step, gap, for a postcode)."""
+    def make():
+        macro = get_template_attribute("_checklist_text.html", part)
+        return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT))
+                for key in checklist.STEP_KEYS for gap in (False, True) for place_given in (False, True)}
+
+    return _kept(("checklist", part, str(get_locale())), make)
+
+
+@bp.app_template_global()
+def checklist_text(part: str, step: checklist.Step, made_for: checklist.Checklist) -> Markup:
+    """A step's title or introduction, with the region's name."""
+    text = _step_texts(part)[step.key, step.gap, made_for.place is not None]
+    return Markup(text.replace(REGION_SLOT, str(escape(made_for.region_name))))
+
+
+@bp.app_template_global()
+def filter_form(filters: Filters, problem: str | None) -> Markup:
+    """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
+    macro = get_template_attribute("_filters.html", "filter_form")
+    if problem or filters != UNFILTERED:
+        return macro(filters, problem, KINDS, DISTANCES)
+    return Markup(_kept(("filters", str(get_locale())), lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
 
 
 @bp.app_template_global()
@@ -127,8 +163,9 @@ def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
 
 
 def warm(app) -> None:
-    """Load the data and make the parts every page shares (region maps, entries in both
-    languages) now, e.g. in gunicorn's master before it forks, so the workers share them."""
+    """Load the data and make the parts every page shares (region maps, entries, checklist texts
+    and the filter form, in both languages) now: in gunicorn's master before it forks, so the
+    workers share them."""
     from ..i18n import LANGUAGES
 
     for lang in LANGUAGES:
@@ -137,6 +174,9 @@ def warm(app) -> None:
             region_maps(data)
             for paper in (False, True):
                 _made_entries(paper)
+            for part in ("title", "intro"):
+                _step_texts(part)
+            filter_form(UNFILTERED, None)
 
 
 def marker_labels(place) -> dict[str, str]:
@@ -164,7 +204,7 @@ def route(postcode: str):
     try:
         filters = page_filters()
     except FilterError as error:
-        status, problem, filters = 400, error.message, Filters(k=MAX_K)
+        status, problem, filters = 400, error.message, UNFILTERED
     nearby = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
     national = router.records(router.national(filters))
@@ -173,7 +213,7 @@ def route(postcode: str):
     return render_template(
         "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
         nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
-        kinds=KINDS, distances=DISTANCES, rendered=region_maps(data)[place.region_code], points=points,
+        rendered=region_maps(data)[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
