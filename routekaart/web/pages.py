@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, abort, current_app, g, get_template_attribute, redirect, render_template,
+                   request, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -37,16 +37,19 @@ REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves
 
 
 def _kept(key: tuple, make):
-    """What make() returns, kept for this dataset and day. Parts every visitor gets alike are made
-    once this way, always whole (all entries, all steps), so what is kept says nothing about any
-    visitor: most of a route page is such parts."""
-    data, today = state.get(), date.today()
-    cache = current_app.extensions.get("routekaart_kept")
-    if cache is None or cache[0] is not data or cache[1] != today:
-        cache = current_app.extensions["routekaart_kept"] = (data, today, {})
-    if key not in cache[2]:
-        cache[2][key] = make()
-    return cache[2][key]
+    """What make() returns, kept for this dataset, day and language. Parts every visitor gets
+    alike are made once this way, always whole (all entries, all steps), so what is kept says
+    nothing about any visitor: most of a route page is such parts. Found once per request."""
+    kept = g.get("kept")
+    if kept is None:
+        data, today = state.get(), date.today()
+        cache = current_app.extensions.get("routekaart_kept")
+        if cache is None or cache[0] is not data or cache[1] != today:
+            cache = current_app.extensions["routekaart_kept"] = (data, today, {})
+        kept = g.kept = cache[2].setdefault(str(get_locale()), {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
 
 
 def _made_entries(paper: bool) -> dict[str, list[str]]:
@@ -57,7 +60,7 @@ def _made_entries(paper: bool) -> dict[str, list[str]]:
         everything = router.records(router.with_ids(router.entries["id"].tolist()))
         return {record["id"]: str(macro(record, paper)).split(DISTANCE_SLOT) for record in everything}
 
-    return _kept(("entries", str(get_locale()), paper), make)
+    return _kept(("entries", paper), make)
 
 
 def _step_texts(part: str) -> dict[tuple, str]:
@@ -68,7 +71,7 @@ def _step_texts(part: str) -> dict[tuple, str]:
         return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT))
                 for key in checklist.STEP_KEYS for gap in (False, True) for place_given in (False, True)}
 
-    return _kept(("checklist", part, str(get_locale())), make)
+    return _kept(("checklist", part), make)
 
 
 @bp.app_template_global()
@@ -84,7 +87,7 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
     macro = get_template_attribute("_filters.html", "filter_form")
     if problem or filters != UNFILTERED:
         return macro(filters, problem, KINDS, DISTANCES)
-    return Markup(_kept(("filters", str(get_locale())), lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
+    return Markup(_kept(("filters",), lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
 
 
 @bp.app_template_global()
