@@ -1,6 +1,7 @@
 """Postcode -> zorgkantoorregio, gemeente and the support around it: the one lookup every page uses."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,6 +142,7 @@ class Router:
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
         self._records = records(e)
+        self._json = [json.dumps(record) for record in self._records]
         self._masks: dict[tuple, np.ndarray] = {}
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
@@ -235,6 +237,13 @@ class Router:
             return [self._records[i] for i in hits.rows]
         return [{**self._records[i], "distance_km": None if np.isnan(km) else round(float(km), 1)}
                 for i, km in zip(hits.rows, hits.km)]
+
+    def records_json(self, hits: Hits) -> str:
+        """records() as a JSON array. An entry without a distance is the same in every answer,
+        so its JSON is made once per dataset; most of a lookup's answer is such entries."""
+        if hits.km is None:
+            return "[" + ", ".join(self._json[i] for i in hits.rows) + "]"
+        return json.dumps(self.records(hits))
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
         place = self.resolve(postcode)

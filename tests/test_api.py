@@ -116,3 +116,14 @@ def test_openapi_document_and_healthz(client):
 def test_unknown_api_path_is_json_404(client):
     response = client.get("/api/v1/nothing")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_entries_json_made_once_is_the_same_as_made_per_answer(client, data):
+    from routekaart.postcodes import parse
+
+    for postcode in ["3511AB", "9711", "6211AB"]:
+        answer = client.get(f"/api/v1/lookup?postcode={postcode}").get_json()
+        found = data.router.lookup(parse(postcode))
+        for name in ["nearby", "regional", "national"]:
+            assert answer[name] == data.router.records(getattr(found, name)), (postcode, name)
+        assert answer["national"] and answer["nearby"][0]["distance_km"] is not None

@@ -1,7 +1,7 @@
 """JSON API (v1): plain JSON and GeoJSON that other tools can use, described by OpenAPI."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import state
 from ..catalogue import records
@@ -76,7 +76,7 @@ def api_lookup():
     except UnknownPostcode as error:
         return error_response(404, error.code, error.message)
     place = found.place
-    return jsonify({
+    answer = current_app.json.dumps({
         "postcode": str(postcode),
         "pc4": postcode.pc4,
         "location": {"latitude": place.lat, "longitude": place.lon, "place": place.place,
@@ -85,10 +85,10 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
-        "nearby": data.router.records(found.nearby),
-        "regional": data.router.records(found.regional),
-        "national": data.router.records(found.national),
     })
+    lists = ", ".join(f'"{name}": {data.router.records_json(hits)}' for name, hits in
+                      [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)])
+    return current_app.response_class(f"{answer[:-1]}, {lists}}}\n", mimetype="application/json")
 
 
 def _region_feature(geo, code: str, with_geometry: bool = True) -> dict:
