@@ -6,6 +6,7 @@ the address bar: it is never logged (see logs.py) or kept.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import (Blueprint, abort, current_app, g, get_template_attribute, redirect, render_template,
@@ -58,7 +59,9 @@ def _made_entries(paper: bool) -> dict[str, list[str]]:
     def make():
         macro, router = get_template_attribute("_entry.html", "entry"), state.get().router
         everything = router.records(router.with_ids(router.entries["id"].tolist()))
-        return {record["id"]: str(macro(record, paper)).split(DISTANCE_SLOT) for record in everything}
+        # Indentation from the template is a tenth of a route page; one line break does as well.
+        return {record["id"]: re.sub(r"\s*\n\s*", "\n", str(macro(record, paper))).split(DISTANCE_SLOT)
+                for record in everything}
 
     return _kept(("entries", paper), make)
 
