@@ -143,11 +143,14 @@ def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour:
     return m
 
 
-def region_map(outline_geojson: dict, bounds, tiles_url: str = "", attribution: str = "") -> MapHTML:
-    """A region's border on a map. The route page draws its points on it with static/route-map.js,
-    so this folium part is made once per region, not once per visit."""
+def region_map(code: str, outline_geojson: dict, bounds, tiles_url: str = "", attribution: str = "") -> MapHTML:
+    """A region's border on a map. The route page loads its script as a file (the same for every
+    visitor, so browsers keep it) and draws its points on it with static/route-map.js. The map is
+    named after the region, so page and script match whichever server made them."""
     west, south, east, north = bounds
-    return render(outline(base_map(tiles_url, attribution, bounds=[[south, west], [north, east]]), outline_geojson))
+    m = base_map(tiles_url, attribution, bounds=[[south, west], [north, east]])
+    m._id = code.lower()  # folium names the map 'map_' + _id, normally a random one
+    return render(outline(m, outline_geojson))
 
 
 def route_points(place, entries: list[dict], labels: dict[str, str]) -> dict:

@@ -196,7 +196,8 @@ def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
                       "TILES_URL": "https://tiles.example.org/{z}/{x}/{y}.png"})
     state.reload(app)
     response = app.test_client().get("/route/3511AB")
-    assert "https://tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
+    script = re.search(r'<script src="(/kaart/ZK\d+\.js)">', response.get_data(as_text=True)).group(1)
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in app.test_client().get(script).get_data(as_text=True)
     assert "img-src 'self' data: https://tiles.example.org" in response.headers["Content-Security-Policy"]
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
@@ -242,3 +243,13 @@ def test_the_filter_form_shows_the_visitors_own_choice(client):
     chosen = client.get("/route/3511AB?km=10&gratis=1").get_data(as_text=True)
     assert '<option value="10" selected>' not in plain and 'id="gratis" name="gratis" value="1" checked' not in plain
     assert '<option value="10" selected>' in chosen and 'id="gratis" name="gratis" value="1" checked' in chosen
+
+
+def test_the_region_maps_script_is_one_public_file_that_matches_the_page(client):
+    html = client.get("/route/3511AB").get_data(as_text=True)
+    name = re.search(r'data-map="(map_\w+)"', html).group(1)
+    assert f'id="{name}"' in html and 'src="/kaart/ZK23.js"' in html
+    script = client.get("/kaart/ZK23.js")
+    assert script.mimetype == "text/javascript" and "max-age" in script.headers["Cache-Control"]
+    assert f'var {name} = L.map(' in script.get_data(as_text=True)
+    assert client.get("/kaart/ZK99.js").status_code == 404

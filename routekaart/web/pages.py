@@ -162,7 +162,7 @@ def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
     if cached is None or cached[0] is not data:
         areas = coverage.region_areas(data.geo.regions).simplify(0.001)
         config = current_app.config
-        made = {code: maps.region_map(area.__geo_interface__, area.bounds, config["TILES_URL"],
+        made = {code: maps.region_map(code, area.__geo_interface__, area.bounds, config["TILES_URL"],
                                       config["TILES_ATTRIBUTION"]) for code, area in areas.items()}
         cached = current_app.extensions["routekaart_region_maps"] = (data, made)
     return cached[1]
@@ -221,6 +221,16 @@ def route(postcode: str):
         nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
         rendered=region_maps(data)[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
+
+
+@bp.get("/kaart/<code>.js")
+def region_map_script(code: str):
+    """A region map's set-up script (see maps.region_map): public, so it may be kept an hour."""
+    made = region_maps(state.get()).get(code)
+    if made is None:
+        abort(404)
+    return current_app.response_class(str(made.script), mimetype="text/javascript",
+                                      headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.get("/wat-helpt")
