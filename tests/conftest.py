@@ -94,9 +94,7 @@ def page(browser, base_url):
     page = browser.new_page()
     page.requests, page.errors = [], []
     page.on("request", lambda request: page.requests.append(request.url))
-    # The browser asks for /favicon.ico by itself; the site has none yet, and that 404 is not ours.
-    page.on("console", lambda message: message.type == "error" and not message.location.get("url", "").endswith(
-        "/favicon.ico") and page.errors.append(message.text))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     page.close()

@@ -236,16 +236,20 @@ def region_map_script(code: str):
 @bp.get("/wat-helpt")
 def what_helps():
     """The numbers on this page are what our catalogue holds now (entries that are not closed)."""
+    return render_template("wat_helpt.html", counts=_kept(("catalogue counts",), _catalogue_counts))
+
+
+def _catalogue_counts() -> dict[str, int]:
     router = state.get().router
     active = router.mask(Filters())
     entries = router.entries[active]
     counts = entries["kind"].value_counts()
-    return render_template("wat_helpt.html", counts={
+    return {
         **{kind: int(counts.get(kind, 0)) for kind in KINDS},
         "mgn_regions": entries.loc[entries["kind"] == "mgn", "zorgkantoorregio"].nunique(),
         "from_home": int(counts.reindex(checklist.FROM_HOME_KINDS).sum()),
         "naasten": int((active & router.for_group("naasten")).sum()),
-    })
+    }
 
 
 @bp.get("/melden/<entry_id>")
