@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -57,6 +58,18 @@ def load(config, geo: dataset.GeoData | None = None, store: Store | None = None)
     version = store.version()  # before reading: a write during the read shows as a change next time
     entries = catalogue.load(store.read_all(), geo)
     return AppData(geo, entries, Router(geo, entries.entries, store.nearest), store, version, time.monotonic())
+
+
+def derived(data: AppData, name: str, make, day: date | None = None):
+    """What make() works out from this data for this app (its settings may count), kept until the
+    data is reloaded; with `day`, made again when the day changes (the old one is dropped)."""
+    cache = current_app.extensions.get("routekaart_derived")
+    if cache is None or cache[0] is not data:
+        cache = current_app.extensions["routekaart_derived"] = (data, {})
+    kept = cache[1].get(name)
+    if kept is None or kept[0] != day:
+        kept = cache[1][name] = (day, make())
+    return kept[1]
 
 
 def get() -> AppData:

@@ -32,11 +32,9 @@ FARTHEST_N = 25
 
 def coverage_of(data: state.AppData) -> coverage.Coverage:
     """The figures for this dataset and today, computed on first use."""
-    cached = current_app.extensions.get("routekaart_coverage")
-    if cached is None or cached[0] is not data or cached[1].as_of != date.today():
-        result = coverage.compute(data.geo.pc4, data.geo.regions, data.catalogue.entries, date.today())
-        cached = current_app.extensions["routekaart_coverage"] = (data, result)
-    return cached[1]
+    today = date.today()
+    return state.derived(data, "coverage", lambda: coverage.compute(
+        data.geo.pc4, data.geo.regions, data.catalogue.entries, today), today)
 
 
 def show(value, column: str, of_regions: int | None = None) -> str:

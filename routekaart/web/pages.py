@@ -38,16 +38,12 @@ REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves
 
 
 def _kept(key: tuple, make):
-    """What make() returns, kept for this dataset, day and language. Parts every visitor gets
+    """What make() returns, kept with this data for the day, per language. Parts every visitor gets
     alike are made once this way, always whole (all entries, all steps), so what is kept says
     nothing about any visitor: most of a route page is such parts. Found once per request."""
     kept = g.get("kept")
     if kept is None:
-        data, today = state.get(), date.today()
-        cache = current_app.extensions.get("routekaart_kept")
-        if cache is None or cache[0] is not data or cache[1] != today:
-            cache = current_app.extensions["routekaart_kept"] = (data, today, {})
-        kept = g.kept = cache[2].setdefault(str(get_locale()), {})
+        kept = g.kept = state.derived(state.get(), f"page parts {get_locale()}", dict, date.today())
     if key not in kept:
         kept[key] = make()
     return kept[key]
@@ -158,14 +154,13 @@ def page_filters() -> Filters:
 def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
     """Every region's map with its border, made once per loaded dataset (all regions at once,
     so what is cached says nothing about who looked up what)."""
-    cached = current_app.extensions.get("routekaart_region_maps")
-    if cached is None or cached[0] is not data:
-        areas = coverage.region_areas(data.geo.regions).simplify(0.001)
+    def make():
         config = current_app.config
-        made = {code: maps.region_map(code, area.__geo_interface__, area.bounds, config["TILES_URL"],
+        areas = coverage.region_areas(data.geo.regions).simplify(0.001)
+        return {code: maps.region_map(code, area.__geo_interface__, area.bounds, config["TILES_URL"],
                                       config["TILES_ATTRIBUTION"]) for code, area in areas.items()}
-        cached = current_app.extensions["routekaart_region_maps"] = (data, made)
-    return cached[1]
+
+    return state.derived(data, "region maps", make)
 
 
 def warm(app) -> None:
