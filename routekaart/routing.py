@@ -14,6 +14,7 @@ from .geodata.dataset import GeoData
 from .postcodes import Postcode
 
 DEFAULT_K, MAX_K = 5, 25
+COMPACT = (",", ":")  # JSON separators without spaces, as Flask's jsonify writes
 # Regional entries in the order a client needs them: the network first, then waiting support.
 REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
 
@@ -142,7 +143,7 @@ class Router:
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
         self._records = records(e)
-        self._json = [json.dumps(record) for record in self._records]
+        self._json = [json.dumps(record, separators=COMPACT) for record in self._records]
         self._masks: dict[tuple, np.ndarray] = {}
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
@@ -239,11 +240,11 @@ class Router:
                 for i, km in zip(hits.rows, hits.km)]
 
     def records_json(self, hits: Hits) -> str:
-        """records() as a JSON array. An entry without a distance is the same in every answer,
-        so its JSON is made once per dataset; most of a lookup's answer is such entries."""
+        """records() as a JSON array, compact like Flask's jsonify. An entry without a distance is
+        the same in every answer, so its JSON is made once per dataset; most of an answer is such."""
         if hits.km is None:
-            return "[" + ", ".join(self._json[i] for i in hits.rows) + "]"
-        return json.dumps(self.records(hits))
+            return "[" + ",".join(self._json[i] for i in hits.rows) + "]"
+        return json.dumps(self.records(hits), separators=COMPACT)
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
         place = self.resolve(postcode)

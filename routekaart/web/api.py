@@ -7,7 +7,7 @@ from .. import state
 from ..catalogue import records
 from ..catalogue.schema import NATIONAL
 from ..postcodes import PostcodeError, parse
-from ..routing import DEFAULT_K, FilterError, Filters, UnknownPostcode
+from ..routing import COMPACT, DEFAULT_K, FilterError, Filters, UnknownPostcode
 from . import error_response
 from .openapi import openapi_document
 
@@ -76,7 +76,7 @@ def api_lookup():
     except UnknownPostcode as error:
         return error_response(404, error.code, error.message)
     place = found.place
-    answer = current_app.json.dumps({
+    answer = current_app.json.dumps(separators=COMPACT, obj={
         "postcode": str(postcode),
         "pc4": postcode.pc4,
         "location": {"latitude": place.lat, "longitude": place.lon, "place": place.place,
@@ -86,9 +86,9 @@ def api_lookup():
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
     })
-    lists = ", ".join(f'"{name}": {data.router.records_json(hits)}' for name, hits in
+    lists = ",".join(f'"{name}":{data.router.records_json(hits)}' for name, hits in
                       [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)])
-    return current_app.response_class(f"{answer[:-1]}, {lists}}}\n", mimetype="application/json")
+    return current_app.response_class(f"{answer[:-1]},{lists}}}\n", mimetype="application/json")
 
 
 def _region_feature(geo, code: str, with_geometry: bool = True) -> dict:
