@@ -17,7 +17,8 @@ loglevel = "info"
 
 
 def when_ready(server):
-    """Load the data and make the shared page parts in the master, before the workers fork."""
-    from routekaart.web.pages import warm
+    """Load the data and make the shared page parts in the master, before the workers fork. Only
+    the few parts every page shares: the rest is made when first asked for (routekaart/derived.py)."""
+    from routekaart.web import warm
 
     warm(server.app.wsgi())

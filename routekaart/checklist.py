@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .catalogue.schema import FROM_HOME_KINDS
 from .routing import Filters, Hits, Place, Router
 
 # National entries that belong to a step by what they are, not by kind alone.
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
 NETWORK_FALLBACK_IDS = ["nl-mentale-gezondheidsnetwerken-programma"]
 WAITING_FALLBACK_IDS = ["nl-wegvandewachtlijst", "nl-mind-wachtlijsten-dossier"]
-FROM_HOME_KINDS = ["telefoon", "online", "zelfhulp", "lotgenoten"]
 
 STEP_KEYS = ["huisarts", "verzekeraar", "netwerk", "steunpunten", "wachten", "thuis", "jongeren_naasten",
              "clientondersteuning"]

@@ -2,7 +2,9 @@
 
 The geodata is loaded once. The catalogue is reloaded when its store says it changed (an import
 through the CLI, perhaps for another server on the same database); the app asks the store at
-most once every CHECK_SECONDS per process, so a lookup costs the same as before.
+most once every CHECK_SECONDS per process, so a lookup costs the same as before. What is worked
+out from the data (maps, figures, page parts) lives in its `derived` layer (derived.py), which
+goes with it: a reload starts an empty one.
 """
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from . import catalogue
 from .catalogue.store import Store, open_store
+from .derived import Derived
 from .geodata import build, dataset, sources
 from .routing import Router
 
@@ -31,6 +33,7 @@ class AppData:
     store: Store
     version: object  # the store's version this catalogue was read at
     checked: float  # time.monotonic() of the last version check
+    derived: Derived  # what is worked out from this data, made on first use (see derived.py)
 
 
 _lock = threading.Lock()
@@ -57,19 +60,9 @@ def load(config, geo: dataset.GeoData | None = None, store: Store | None = None)
     store = store or open_store(config)
     version = store.version()  # before reading: a write during the read shows as a change next time
     entries = catalogue.load(store.read_all(), geo)
-    return AppData(geo, entries, Router(geo, entries.entries, store.nearest), store, version, time.monotonic())
-
-
-def derived(data: AppData, name: str, make, day: date | None = None):
-    """What make() works out from this data for this app (its settings may count), kept until the
-    data is reloaded; with `day`, made again when the day changes (the old one is dropped)."""
-    cache = current_app.extensions.get("routekaart_derived")
-    if cache is None or cache[0] is not data:
-        cache = current_app.extensions["routekaart_derived"] = (data, {})
-    kept = cache[1].get(name)
-    if kept is None or kept[0] != day:
-        kept = cache[1][name] = (day, make())
-    return kept[1]
+    derived = Derived(geo, entries.entries, config.get("TILES_URL", ""), config.get("TILES_ATTRIBUTION", ""))
+    router = Router(geo, entries.entries, store.nearest, derived)
+    return AppData(geo, entries, router, store, version, time.monotonic(), derived)
 
 
 def get() -> AppData:

@@ -177,7 +177,7 @@ def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, 
     assert client.get("/melden/bestaat-niet").status_code == 404
     configured = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": "",
                              "REPORT_URL": "mailto:beheer@example.org?subject=Fout%20bij%20{id}"})
-    configured.extensions["routekaart"] = data  # the same loaded data; only the configuration differs
+    state.reload(configured)  # its own data: page parts are kept with the data, made for its app's settings
     html = configured.test_client().get("/route/3511AB").get_data(as_text=True)
     assert 'href="mailto:beheer@example.org?subject=Fout%20bij%20nl-113-zelfmoordpreventie"' in html
 

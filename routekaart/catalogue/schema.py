@@ -45,6 +45,7 @@ KINDS = {
     "clientondersteuning": (N_("Cliëntondersteuning"), "national"),
 }
 WALK_IN_KINDS = [kind for kind, (_, group) in KINDS.items() if group == "walk_in"]
+FROM_HOME_KINDS = ["telefoon", "online", "zelfhulp", "lotgenoten"]  # help you can reach from home
 
 STATUSES = {"active": N_("Actief"), "planned": N_("Gepland, nog niet open"), "pilot": N_("Proef (pilot)"),
             "inactive": N_("Gestopt")}

@@ -37,6 +37,14 @@ def web_address(url: str) -> str:
     return address.rstrip("/") + (f"?{kept}" if kept else "")
 
 
+def warm(app: Flask) -> None:
+    """Load the data and make the parts every page shares, in gunicorn's master before it forks
+    (gunicorn.conf.py), so the workers share them; see pages.warm."""
+    from .pages import warm as warm_pages
+
+    warm_pages(app)
+
+
 def init_app(app: Flask) -> None:
     from ..security import limit
     from . import api, dekking, pages, regio

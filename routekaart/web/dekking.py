@@ -32,9 +32,7 @@ FARTHEST_N = 25
 
 def coverage_of(data: state.AppData) -> coverage.Coverage:
     """The figures for this dataset and today, computed on first use."""
-    today = date.today()
-    return state.derived(data, "coverage", lambda: coverage.compute(
-        data.geo.pc4, data.geo.regions, data.catalogue.entries, today), today)
+    return data.derived.coverage(date.today())
 
 
 def show(value, column: str, of_regions: int | None = None) -> str:
