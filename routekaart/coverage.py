@@ -165,6 +165,27 @@ def region_entries(coverage: Coverage, code: str) -> pd.DataFrame:
     return own.assign(_order=order).sort_values(["_order", "name"]).drop(columns="_order")
 
 
+def entry_counts(entries: pd.DataFrame) -> pd.DataFrame:
+    """Per kind (in region_entries' order): the entries, those that count (open) and those to check (stale)."""
+    counts = entries.groupby("kind", sort=False).agg(entries=("id", "size"), counted=("open", "sum"),
+                                                     stale=("stale", "sum"))
+    return counts.loc[entries["kind"].drop_duplicates()].astype(int)
+
+
+def walk_ins_near(coverage: Coverage, bounds, margin_deg: float = 0.2, cell_deg: float = 0.01) -> pd.DataFrame:
+    """The open, placed walk-ins in and around `bounds` (west, south, east, north; WGS84), one row per
+    square of `cell_deg` (about a kilometre): its mean point, the first name, how many. A map of a
+    region stays the same size however many entries the catalogue holds."""
+    west, south, east, north = bounds
+    e = coverage.entries
+    near = e[e["open"] & e["kind"].isin(WALK_IN_KINDS) & e["lon"].between(west - margin_deg, east + margin_deg)
+             & e["lat"].between(south - margin_deg, north + margin_deg)]
+    cells = [(near["lat"] // cell_deg).rename("row"), (near["lon"] // cell_deg).rename("column")]
+    return (near.groupby(cells, sort=True)
+            .agg(lat=("lat", "mean"), lon=("lon", "mean"), name=("name", "first"), count=("id", "size"))
+            .reset_index(drop=True))
+
+
 def is_region(code: str, coverage: Coverage) -> bool:
     return code != NATIONAL_CODE and code in coverage.table.index
 

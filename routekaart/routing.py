@@ -266,6 +266,10 @@ class Router:
         """These entries, in this order (those that exist)."""
         return Hits(np.array([self._position[i] for i in ids if i in self._position], dtype=int))
 
+    def gemeenten(self, hits: Hits) -> np.ndarray:
+        """The gemeente of each hit ('' where not known)."""
+        return self._gemeente[hits.rows]
+
     def is_kind(self, *kinds: str) -> np.ndarray:
         return np.logical_or.reduce([self._of_kind[kind] for kind in kinds])
 
