@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routekaart import catalogue, routing
-from routekaart.catalogue.schema import KINDS, WALK_IN_KINDS, normalise
+from routekaart import routing, state
+from routekaart.catalogue.schema import KINDS
 from routekaart.derived import Derived
 from routekaart.postcodes import parse
 from routekaart.routing import Filters, Router
@@ -42,21 +42,9 @@ def test_nearest_is_the_brute_force_answer_on_the_catalogue(data):
 
 
 @pytest.fixture(scope="module")
-def large_catalogue(data) -> pd.DataFrame:
-    """The catalogue plus 5,000 fictitious walk-ins, many sharing one PC4 point (equal distances)."""
-    rng = np.random.default_rng(11)
-    pc4 = data.geo.pc4.iloc[rng.integers(0, len(data.geo.pc4), 5000)]
-    extra = normalise(pd.DataFrame({
-        "id": [f"testpunt-voorbeeld-{i}" for i in range(5000)],
-        "name": [f"Testpunt Voorbeeld {i}" for i in range(5000)],
-        "kind": rng.choice(WALK_IN_KINDS, 5000), "status": rng.choice(["active", "inactive"], 5000, p=[0.9, 0.1]),
-        "audience_groups": rng.choice(["volwassenen", "jongeren", "volwassenen;naasten"], 5000),
-        "free": rng.choice(["ja", ""], 5000), "referral_needed": rng.choice(["nee", ""], 5000), "scope": "lokaal",
-        "zorgkantoorregio": pc4["region_code"].to_numpy(), "location_type": "physical",
-        "postal_code": pc4.index.to_numpy() + " ZZ", "gemeente": pc4["gemeente"].to_numpy(),
-        "source_url": "https://example.org/testpunt"}))
-    stored = pd.concat([data.store.read_all(), extra], ignore_index=True)
-    return catalogue.load(stored, data.geo).entries
+def large_catalogue(large_app) -> pd.DataFrame:
+    with large_app.app_context():
+        return state.get().catalogue.entries
 
 
 def test_nearest_is_the_brute_force_answer_on_a_large_fictitious_catalogue(large_catalogue, data):
@@ -77,3 +65,26 @@ def test_filter_masks_are_kept_per_set_of_kinds_and_bounded(large_catalogue, dat
         chosen = tuple(rng.choice(kinds, rng.integers(1, len(kinds)), replace=False))
         router.mask(Filters(kinds=chosen, free=bool(rng.integers(2))))
     assert derived.sizes()["filter masks"] == routing.MASKS_KEPT
+
+
+def test_caches_keyed_by_request_input_stay_bounded(large_app):
+    """Thousands of distinct filter addresses: each cache holds at most its bound (issue 11)."""
+    from routekaart.web.pages import ENTRY_HTML_KEPT
+
+    client = large_app.test_client()
+    with large_app.app_context():
+        data = state.get()
+    rng = np.random.default_rng(7)
+    postcodes = rng.choice(data.geo.pc4.index.to_numpy(), 3000)
+    kinds = list(KINDS)
+    for i, postcode in enumerate(postcodes):
+        chosen = ",".join(rng.choice(kinds, rng.integers(1, len(kinds)), replace=False))
+        assert client.get(f"/api/v1/lookup?postcode={postcode}&kind={chosen}&free={i % 2}").status_code == 200
+    for repeats in range(1, 200, 20):  # one kind, repeated: one filter
+        assert client.get("/route/3511AB?" + "&".join(["soort=steunpunt"] * repeats)).status_code == 200
+    for postcode in postcodes[:100]:
+        assert client.get(f"/route/{postcode}").status_code == 200
+    sizes = data.derived.sizes()
+    assert sizes["filter masks"] == routing.MASKS_KEPT
+    assert sizes["entry records"] <= routing.RECORDS_KEPT and sizes["entry JSON"] <= routing.RECORDS_KEPT
+    assert 0 < sizes["entry HTML"] <= ENTRY_HTML_KEPT
