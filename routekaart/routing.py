@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from flask_babel import gettext as _
 
@@ -145,7 +146,7 @@ class Router:
             "active": (e["status"] != "inactive").to_numpy(),
             "no_referral": (e["referral_needed"] == "nee").to_numpy(),
             "free": (e["free"] == "ja").to_numpy(),
-            **{group: e["audience_groups"].str.split(";").map(lambda gs, g=group: g in gs).to_numpy(dtype=bool)
+            **{group: e["audience_groups"].str.contains(f"(?:^|;){group}(?:;|$)").to_numpy(dtype=bool)
                for group in AUDIENCE_GROUPS},
         }
         self._of_kind = {kind: (e["kind"] == kind).to_numpy() for kind in KINDS}
@@ -155,7 +156,9 @@ class Router:
         # The placed walk-ins in an R-tree (RD New metres), for the nearest search.
         self._walk_in_rows = np.flatnonzero(self._walk_in)
         self._tree = shapely.STRtree(shapely.points(self._x[self._walk_in_rows], self._y[self._walk_in_rows]))
-        self._values = {column: e[column].to_numpy() for column in e.columns}
+        # Entries as one Arrow table: a record is made from its row when first asked for (kept,
+        # bounded), not for every entry at start-up, where a national catalogue's would cost 150 MB.
+        self._table = pa.Table.from_pandas(e, preserve_index=False)
         derived = derived or Derived(geo, e)
         self._mask = derived.bounded("filter masks", self._make_mask, MASKS_KEPT)
         self._record = derived.bounded("entry records", self._make_record, RECORDS_KEPT)
@@ -186,7 +189,7 @@ class Router:
         return self._mask(filters.selection)
 
     def _make_record(self, row: int) -> dict:
-        return as_record({column: values[row] for column, values in self._values.items()})
+        return as_record(self._table.slice(row, 1).to_pylist()[0])
 
     def resolve(self, postcode: Postcode) -> Place:
         try:
