@@ -7,7 +7,9 @@ temporary copy of regions/ that the app reads through ROUTEKAART_CATALOGUE_DIR. 
 start-up (load + place) and the page-part warm-up in a fresh process with its RSS, the nearest
 walk-ins over every PC4, the route page, the ZK23 sheet (HTML and PDF pages) and the size of the
 region coverage page and API; then, for the --gunicorn size, production start-up under gunicorn
-until /healthz answers with each worker's RSS, and bench/load.py's throughput ratios.
+until /healthz answers with each worker's RSS, and bench/load.py's throughput ratios; with
+DATABASE_URL (a throwaway database), PostGIS at the --postgis size: `db load`, the nearest
+query's plan, and a worker's reload after an import.
 Targets (issue 18, at 50,000): start-up until /healthz < 15 s, worker RSS < 400 MB, lookup and
 route page p50 at most twice today's, the ZK23 sheet at most 2 pages in < 5 s, /dekking/ZK23 < 500 KB.
 """
@@ -160,6 +162,47 @@ def under_gunicorn(data_dir: Path, catalogue: Path, workers: int) -> dict:
         server.wait(timeout=60)
 
 
+def postgis(data_dir: Path, catalogue: Path, url: str) -> dict:
+    """At this size in PostGIS (a throwaway database: its tables are dropped): `db load`, the
+    nearest query's plan, and a worker's reload after an import (the store's version changed)."""
+    import numpy as np
+    import psycopg
+
+    from routekaart import create_app, state
+    from routekaart.catalogue.postgis import _NEAREST, PostgisStore, migrate
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+    migrate(url)
+    app = create_app({"DATA_DIR": str(data_dir), "CATALOGUE_DIR": str(catalogue), "DATABASE_URL": url,
+                      "TILES_URL": "", "RATELIMIT_ENABLED": False})
+    started = time.perf_counter()
+    result = app.test_cli_runner().invoke(args=["db", "load"])
+    assert result.exit_code == 0, result.output
+    out = {"db_load_s": time.perf_counter() - started}
+    store = PostgisStore(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE entries")
+        plan = "\n".join(row[0] for row in conn.execute(
+            "EXPLAIN ANALYZE " + _NEAREST, {"x": 136000, "y": 455000, "limit": 20, "max_m": None}))
+    out["index_scan"] = "Index Scan using entries_geom" in plan and "Seq Scan" not in plan
+    with app.app_context():
+        data = state.get()
+        points = data.geo.pc4.sample(200, random_state=1)
+        timings = []
+        for x, y in zip(points["x"], points["y"]):
+            began = time.perf_counter()
+            store.nearest(x, y, 20, None)
+            timings.append(time.perf_counter() - began)
+        out["nearest_db_p50"] = float(np.percentile(np.array(timings) * 1000, 50))
+        store.replace_region(REGION, store.read_region(REGION))  # an import: the version changes
+        time.sleep(state.CHECK_SECONDS + 0.1)
+        began = time.perf_counter()
+        assert state.get() is not data
+        out["reload_s"] = time.perf_counter() - began
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="0,2000,10000,50000")
@@ -167,12 +210,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--load-seconds", type=int, default=12, help="bench/load.py --seconds; 0: skip it")
     parser.add_argument("--source", default=str(ROOT.parent / "shared" / "data" / "geo"))
+    parser.add_argument("--postgis", type=int, default=50000,
+                        help="size for the PostGIS figures, in the database of DATABASE_URL (its tables are "
+                             "dropped: use a throwaway one, see .ci/postgres.sh); 0 or no DATABASE_URL: none")
     parser.add_argument("--part", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--postgis-part", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.part:
         print(json.dumps(in_process(Path(args.part[0]), Path(args.part[1]))))
         return
+    if args.postgis_part:
+        print(json.dumps(postgis(Path(args.postgis_part[0]), Path(args.postgis_part[1]), args.postgis_part[2])))
+        return
+    url = os.environ.get("DATABASE_URL", "") if args.postgis else ""
     from routekaart.geodata.build import build
 
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -181,7 +232,7 @@ def main() -> None:
         data_dir = tmp / "geodata"
         build(Path(args.source), data_dir)
         results = {}
-        for size in sorted(set(sizes + ([args.gunicorn] if args.gunicorn else []))):
+        for size in sorted(set(sizes + [size for size in (args.gunicorn, url and args.postgis) if size])):
             make_catalogue(tmp / f"regions-{size}", size, data_dir)
         for size in sizes:
             done = subprocess.run([sys.executable, __file__, "--part", str(data_dir), str(tmp / f"regions-{size}")],
@@ -202,6 +253,15 @@ def main() -> None:
                                       capture_output=True, text=True, check=True)
                 print(f"bench/load.py at {args.gunicorn:,} extra ({args.load_seconds} s per target):")
                 print(re.sub(r"(?m)^", "  ", load.stdout.rstrip()))
+        if url:
+            env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+            done = subprocess.run([sys.executable, __file__, "--postgis-part", str(data_dir),
+                                   str(tmp / f"regions-{args.postgis}"), url],
+                                  capture_output=True, text=True, check=True, env=env)
+            db = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"\nPostGIS at {args.postgis:,} extra: db load {db['db_load_s']:.1f} s; nearest query "
+                  f"{'on the GiST index' if db['index_scan'] else 'NOT on the index'} (EXPLAIN ANALYZE), "
+                  f"p50 {db['nearest_db_p50']:.2f} ms; a worker's reload after an import {db['reload_s']:.2f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

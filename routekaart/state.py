@@ -55,11 +55,13 @@ def ensure_dataset(config) -> Path:
     return out
 
 
-def load(config, geo: dataset.GeoData | None = None, store: Store | None = None) -> AppData:
+def load(config, geo: dataset.GeoData | None = None, store: Store | None = None,
+         previous: catalogue.Catalogue | None = None) -> AppData:
+    """The data from the store; `previous` (the catalogue loaded before) spares placing what did not change."""
     geo = geo or dataset.load(ensure_dataset(config))
     store = store or open_store(config)
     version = store.version()  # before reading: a write during the read shows as a change next time
-    entries = catalogue.load(store.read_all(), geo)
+    entries = catalogue.load(store.read_all(), geo, previous)
     derived = Derived(geo, entries.entries, config.get("TILES_URL", ""), config.get("TILES_ATTRIBUTION", ""))
     router = Router(geo, entries.entries, store.nearest, derived)
     return AppData(geo, entries, router, store, version, time.monotonic(), derived)
@@ -87,7 +89,8 @@ def _refresh() -> AppData:
         data.checked = time.monotonic()
         try:
             if data.store.version() != data.version:
-                data = current_app.extensions["routekaart"] = load(current_app.config, data.geo, data.store)
+                data = current_app.extensions["routekaart"] = load(current_app.config, data.geo, data.store,
+                                                                   data.catalogue)
         except Exception:  # noqa: BLE001 - a visitor still gets the catalogue we have
             logging.getLogger(__name__).exception("catalogue reload failed; serving the loaded version")
         return data
