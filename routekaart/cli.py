@@ -172,7 +172,7 @@ def export_file(fmt: str, out: Path) -> None:
     elif fmt == "geojson":
         exporting.write_geojson(placement.place(entries, _geo())[0], out)
     else:
-        exporting.write_hsds(entries, out)
+        exporting.write_hsds(entries, out, _geo())
     click.echo(f"{len(entries)} items geschreven naar {out}.")
 
 
