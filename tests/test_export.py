@@ -3,10 +3,13 @@ validates with frictionless under Open Referral's own descriptor, not only under
 import hashlib
 import json
 import re
+import shutil
 
 import frictionless
+import geopandas as gpd
 import pandas as pd
 
+from routekaart import create_app
 from routekaart.catalogue.export import HSDS_DESCRIPTOR, HSDS_STATUS, hsds_tables, official_resources, write_hsds
 from routekaart.catalogue.schema import normalise
 
@@ -140,6 +143,19 @@ def test_hsds_fills_required_fields_from_what_we_know(data, tmp_path):
 
     write_hsds(entries, tmp_path, data.geo)
     report = official_report(tmp_path)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_hsds_from_a_dataset_without_provinces_says_so_and_stays_valid(geodata_dir, store_config, tmp_path):
+    old = tmp_path / "geodata"
+    shutil.copytree(geodata_dir, old)
+    gemeenten = gpd.read_parquet(old / "gemeenten.parquet")
+    gemeenten.drop(columns="province").to_parquet(old / "gemeenten.parquet")
+    app = create_app({"TESTING": True, "DATA_DIR": str(old), "TILES_URL": "", **store_config})
+    result = run(app, "export", "--format", "hsds", "--out", tmp_path / "hsds")
+    assert result.exit_code == 0 and "routekaart data build" in result.output
+    assert pd.read_csv(tmp_path / "hsds" / "addresses.csv").empty
+    report = official_report(tmp_path / "hsds")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 

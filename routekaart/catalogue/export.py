@@ -84,8 +84,8 @@ def _prepared(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
     e["organization_id"] = _uuid("organization", e["organization_name"])
     e["service_id"], e["location_id"] = _uuid("service", e["id"]), _uuid("location", e["id"])
     e["physical"] = e["location_type"] == "physical"
-    provinces = geo.gemeenten["province"] if "province" in geo.gemeenten else pd.Series(dtype=str)
-    e["state_province"] = geo.gemeente_codes(e["gemeente"]).map(provinces).fillna("")
+    provinces = geo.gemeenten["province"] if "province" in geo.gemeenten else pd.Series(dtype=object)
+    e["state_province"] = geo.gemeente_codes(e["gemeente"]).map(provinces).astype(object).fillna("")
     e["postal_code"] = e["postal_code"].str.upper().str.replace(r"^(\d{4}) ?([A-Z]{2})$", r"\1 \2", regex=True)
     e["complete_address"] = e["physical"] & (e[["address_1", "postal_code", "city", "state_province"]] != "").all(axis=1)
     place = (e["postal_code"] + " " + e["city"]).str.strip()
