@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from load import free_port, worker_rss
+from load import free_port, start_gunicorn, worker_rss
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ["steunpunt", "jongeren", "herstelacademie", "mgn", "wachtverzachter", "informatie", "crisis", "telefoon",
@@ -63,16 +62,8 @@ def main() -> None:
         env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
                "ROUTEKAART_DATA_DIR": str(data_dir), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
                "ROUTEKAART_PUBLIC_URL": "http://127.0.0.1", "ROUTEKAART_TILES_URL": ""}
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
+        server, base, _ = start_gunicorn(env, port)
         try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
             for postcode in postcodes[:50]:  # every worker has served plain pages first
                 urllib.request.urlopen(f"{base}/route/{postcode}", timeout=30).read()
             before = worker_rss(server.pid)

@@ -37,6 +37,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_gunicorn(env: dict, port: int, limit_s: float = 600) -> tuple[subprocess.Popen, str, float]:
+    """The production server (gunicorn.conf.py) with this environment: the process, its address and
+    the seconds until /healthz answered."""
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return server, base, time.perf_counter() - started
+        except OSError:
+            if server.poll() is not None or time.perf_counter() - started > limit_s:
+                server.kill()
+                raise RuntimeError("gunicorn did not answer /healthz") from None
+            time.sleep(0.1)
+
+
 def worker_rss(master: int) -> dict[int, float]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     rss = {}
@@ -97,16 +115,8 @@ def main() -> None:
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(tmp / "geodata"), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
            "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base, _ = start_gunicorn(env, port)
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         time.sleep(1)
         start_rss = worker_rss(server.pid)
         targets = {"/healthz": None,

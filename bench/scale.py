@@ -21,12 +21,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +32,8 @@ REGION = "ZK23"
 KINDS = ["steunpunt"] * 6 + ["herstelacademie"] * 2 + ["jongeren"] * 2  # walk-in kinds, roughly as in regions/
 
 
-def rss_mb(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
@@ -128,35 +126,19 @@ def in_process(data_dir: Path, catalogue: Path) -> dict:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def under_gunicorn(data_dir: Path, catalogue: Path, workers: int) -> dict:
     """Production start-up: gunicorn.conf.py from the command until /healthz answers, then each worker's RSS."""
+    from load import free_port, start_gunicorn, worker_rss
+
     port = free_port()
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(data_dir), "ROUTEKAART_CATALOGUE_DIR": str(catalogue),
            "ROUTEKAART_BIND": f"127.0.0.1:{port}", "ROUTEKAART_WORKERS": str(workers),
            "ROUTEKAART_PUBLIC_URL": "http://127.0.0.1"}
-    started = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, _, ready = start_gunicorn(env, port)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                if server.poll() is not None or time.perf_counter() - started > 600:
-                    raise RuntimeError("gunicorn did not answer /healthz") from None
-                time.sleep(0.1)
-        ready = time.perf_counter() - started
         time.sleep(2)
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        return {"ready_s": ready, "workers_rss": [rss_mb(pid) for pid in children]}
+        return {"ready_s": ready, "workers_rss": list(worker_rss(server.pid).values())}
     finally:
         server.terminate()
         server.wait(timeout=60)
