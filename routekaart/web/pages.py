@@ -155,18 +155,22 @@ def page_filters() -> Filters:
 
 
 def warm(app) -> None:
-    """Load the data and make the few parts every page shares (the region maps, the checklist
-    texts and the filter form, in both languages), in gunicorn's master before it forks, so the
-    workers share them. Entries are made when first shown (derived.py): a start-up that made
-    every entry's HTML would grow with the catalogue."""
+    """Load the data and make the parts every page shares (the region maps, the checklist texts,
+    the filter form and the national entries, in both languages), in gunicorn's master before it
+    forks, so the workers share them. Other entries are made when first shown (derived.py): a
+    start-up that made every entry's HTML would grow with the catalogue."""
     from ..i18n import LANGUAGES
 
     for lang in LANGUAGES:
         with app.test_request_context(f"/?lang={lang}"):
-            state.get().derived.region_maps()
+            data = state.get()
+            data.derived.region_maps()
             for part in ("title", "intro"):
                 _step_texts(part)
             filter_form(UNFILTERED, None)
+            for record in data.router.records(data.router.national(Filters())):
+                for paper in (False, True):
+                    _made_entry(record["id"], paper)
 
 
 def marker_labels(place) -> dict[str, str]:
