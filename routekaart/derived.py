@@ -15,10 +15,10 @@ say what a visitor looked up.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
+from collections import OrderedDict
 from datetime import date
 from typing import Callable
 
@@ -29,6 +29,39 @@ from .catalogue.schema import FROM_HOME_KINDS, KINDS
 from .geodata.dataset import GeoData
 
 log = logging.getLogger(__name__)
+_MISSING = object()
+
+
+class LRU:
+    """The answers of make_many(keys) for the last `size` keys asked for; the least recently used
+    is dropped first. Thread-safe; a key asked for twice at once may be made twice (no harm)."""
+
+    def __init__(self, make_many: Callable[[list], list], size: int):
+        self._make_many, self._size = make_many, size
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, *key):
+        return self.many([key])[0]
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def many(self, keys: list) -> list:
+        with self._lock:
+            found = [self._kept.get(key, _MISSING) for key in keys]
+            for key, value in zip(keys, found):
+                if value is not _MISSING:
+                    self._kept.move_to_end(key)
+        missing = list(dict.fromkeys(key for key, value in zip(keys, found) if value is _MISSING))
+        if not missing:
+            return found
+        made = dict(zip(missing, self._make_many(missing)))
+        with self._lock:
+            self._kept.update(made)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return [made[key] if value is _MISSING else value for key, value in zip(keys, found)]
 
 
 class Derived:
@@ -52,21 +85,25 @@ class Derived:
                     log.info("built %s in %.2f s", name, time.perf_counter() - started)
         return kept[1]
 
-    def bounded(self, name: str, make: Callable, size: int) -> Callable:
+    def bounded(self, name: str, make: Callable, size: int) -> "LRU":
         """make, with its answers kept for its last `size` distinct arguments (the least recently
         used is dropped first). Logged once, when the cache starts: its keys are request input."""
+        return self.bounded_many(name, lambda keys: [make(*key) for key in keys], size)
+
+    def bounded_many(self, name: str, make_many: Callable[[list], list], size: int) -> "LRU":
+        """As bounded, for a maker that is quicker asked for many keys at once (LRU.many)."""
         cached = self._bounded.get(name)
         if cached is None:
             with self._lock:
                 cached = self._bounded.get(name)
                 if cached is None:
-                    cached = self._bounded[name] = functools.lru_cache(maxsize=size)(make)
+                    cached = self._bounded[name] = LRU(make_many, size)
                     log.info("started %s (at most %s kept)", name, size)
         return cached
 
     def sizes(self) -> dict[str, int]:
         """How many answers each bounded cache holds now (for tests and bench/)."""
-        return {name: cached.cache_info().currsize for name, cached in self._bounded.items()}
+        return {name: len(cached) for name, cached in self._bounded.items()}
 
     def coverage(self, today: date) -> coverage.Coverage:
         """The insurer figures; staleness depends on the date, so they are made per day."""

@@ -161,9 +161,10 @@ class Router:
         self._table = pa.Table.from_pandas(e, preserve_index=False)
         derived = derived or Derived(geo, e)
         self._mask = derived.bounded("filter masks", self._make_mask, MASKS_KEPT)
-        self._record = derived.bounded("entry records", self._make_record, RECORDS_KEPT)
-        self._json = derived.bounded("entry JSON", lambda i: json.dumps(self._record(i), separators=COMPACT),
-                                     RECORDS_KEPT)
+        self._records = derived.bounded_many("entry records", self._make_records, RECORDS_KEPT)
+        self._json = derived.bounded_many(
+            "entry JSON", lambda rows: [json.dumps(r, separators=COMPACT) for r in self._records.many(rows)],
+            RECORDS_KEPT)
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
                                                pc4["gemeente_code"], pc4["gemeente"], pc4["region_code"],
@@ -188,8 +189,8 @@ class Router:
         """Entries passing the kind, audience, referral and cost filters (not distance)."""
         return self._mask(filters.selection)
 
-    def _make_record(self, row: int) -> dict:
-        return as_record(self._table.slice(row, 1).to_pylist()[0])
+    def _make_records(self, rows: list[int]) -> list[dict]:
+        return [as_record(row) for row in self._table.take(rows).to_pylist()]
 
     def resolve(self, postcode: Postcode) -> Place:
         try:
@@ -284,16 +285,17 @@ class Router:
 
     def records(self, hits: Hits) -> list[dict]:
         """The entries as JSON-ready dicts, with distance_km where known."""
+        made = self._records.many(hits.rows.tolist())
         if hits.km is None:
-            return [self._record(i) for i in hits.rows.tolist()]
-        return [{**self._record(i), "distance_km": None if np.isnan(km) else round(float(km), 1)}
-                for i, km in zip(hits.rows.tolist(), hits.km)]
+            return made
+        return [{**record, "distance_km": None if np.isnan(km) else round(float(km), 1)}
+                for record, km in zip(made, hits.km)]
 
     def records_json(self, hits: Hits) -> str:
         """records() as a JSON array, compact like Flask's jsonify. An entry without a distance is
         the same in every answer, so its JSON is kept (bounded); most of an answer is such."""
         if hits.km is None:
-            return "[" + ",".join(map(self._json, hits.rows.tolist())) + "]"
+            return "[" + ",".join(self._json.many(hits.rows.tolist())) + "]"
         return json.dumps(self.records(hits), separators=COMPACT)
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
