@@ -105,12 +105,13 @@ def in_process(data_dir: Path, catalogue: Path) -> dict:
     sample = np.random.default_rng(3).choice(codes, 200, replace=False)
     for label, path in [("route", "/route/{}"), ("lookup", "/api/v1/lookup?postcode={}")]:
         client.get(path.format(sample[0]))
-        timings = []
-        for code in sample:
-            began = time.perf_counter()
-            assert client.get(path.format(code)).status_code == 200
-            timings.append(time.perf_counter() - began)
-        out[f"{label}_p50"] = float(np.percentile(np.array(timings) * 1000, 50))
+        for visit in ("", "_again"):  # a first visit makes the entries shown; again, they are kept
+            timings = []
+            for code in sample:
+                began = time.perf_counter()
+                assert client.get(path.format(code)).status_code == 200
+                timings.append(time.perf_counter() - began)
+            out[f"{label}{visit}_p50"] = float(np.percentile(np.array(timings) * 1000, 50))
 
     began = time.perf_counter()
     sheet = client.get(f"/regio/{REGION}/checklist")
@@ -256,8 +257,8 @@ def print_table(sizes: list[int], results: dict) -> None:
         ("RSS after start-up / after warm / at the end",
          lambda r: f"{r['rss_start']:.0f} / {r['rss_warm']:.0f} / {r['rss_end']:.0f} MB"),
         ("nearest walk-ins, in process, p50 / p99", lambda r: f"{r['nearest_p50']:.3f} / {r['nearest_p99']:.3f} ms"),
-        ("route page, in process, p50", lambda r: f"{r['route_p50']:.1f} ms"),
-        ("lookup API, in process, p50", lambda r: f"{r['lookup_p50']:.1f} ms"),
+        ("route page, in process, p50: first visit / again", lambda r: f"{r['route_p50']:.1f} / {r['route_again_p50']:.1f} ms"),
+        ("lookup API, in process, p50: first visit / again", lambda r: f"{r['lookup_p50']:.1f} / {r['lookup_again_p50']:.1f} ms"),
         (f"/regio/{REGION}/checklist first request, size", lambda r: f"{r['sheet_s'] * 1000:.0f} ms, {r['sheet_kb']:.0f} KB"),
         (f"/regio/{REGION}/checklist.pdf time, pages", lambda r: f"{r['pdf_s']:.1f} s, {r['pdf_pages']}"),
         (f"/dekking/{REGION}, /api/v1/coverage/{REGION}", lambda r: f"{r['dekking_kb']:.0f} KB, {r['coverage_kb']:.0f} KB"),
