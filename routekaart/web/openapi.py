@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..routing import MAX_K
 
 _nullable_str = {"type": ["string", "null"]}
-# What routekaart.postcodes accepts: no leading 0, and never the letters SA, SD or SS.
-POSTCODE_PATTERN = r"^\s*[1-9][0-9]{3}\s*-?\s*([A-RT-Za-rt-z][A-Za-z]|[Ss][B-CE-RT-Zb-ce-rt-z])?\s*$"
 
 ENTRY = {
     "type": "object",
