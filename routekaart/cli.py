@@ -133,7 +133,7 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
         if frame.empty:
             raise click.ClickException("Geen enkele rij is goed. Er is niets veranderd.")
         rejected = path.with_name(f"{path.stem}-afgewezen.csv")
-        files.replace_atomic(rejected, lambda out: rejects.to_csv(out, index=False))
+        files.write_csv(rejected, rejects)
         click.echo(f"{rows} rijen overgeslagen; die staan met hun problemen in {rejected}.")
     old = store.read_region(code)
     new = importing.prepare(frame, code)

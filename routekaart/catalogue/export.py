@@ -23,8 +23,7 @@ HSDS_STATUS = {"active": "active", "": "active", "pilot": "active", "planned": "
 
 
 def write_csv(entries: pd.DataFrame, out: Path) -> None:
-    rows = normalise(entries).sort_values(["zorgkantoorregio", "id"])
-    files.replace_atomic(out, lambda handle: rows.to_csv(handle, index=False))
+    files.write_csv(out, normalise(entries).sort_values(["zorgkantoorregio", "id"]))
 
 
 def geojson(entries: pd.DataFrame) -> dict:
@@ -119,7 +118,7 @@ def write_hsds(entries: pd.DataFrame, folder: Path) -> list[Path]:
     resources, written = [], []
     for name, frame in hsds_tables(entries).items():
         path = folder / PATHS[name]
-        files.replace_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False))
+        files.write_csv(path, frame)
         resources.append({"name": name, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
                           "mediatype": "text/csv", "encoding": "utf-8", "schema": _schema(name, frame)})
         written.append(path)

@@ -62,6 +62,7 @@ MAX_LENGTH = {"id": 100, "name": 200, "organization": 200, "description": 3000, 
               "fees_description": 500, "address_1": 200, "city": 100, "gemeente": 100, "phones": 300,
               "email": 254, "verified_by": 254, "url": 2000, "source_url": 2000, "schedule": 1000, "notes": 3000}
 DEFAULT_MAX_LENGTH = 500
+LONGEST = max(DEFAULT_MAX_LENGTH, *MAX_LENGTH.values())
 MULTILINE = ("description", "schedule", "notes")  # the only fields that may hold line breaks
 # Fields checked by a strict pattern of their own (enumerations, codes, numbers, addresses of
 # the web and mail, dates). Every other field is free text: it may not start like a
@@ -89,6 +90,7 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 # Unicode line and paragraph separators and the bidirectional overrides that can disguise text.
 _INVISIBLE = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
 _LINE_BREAK = re.compile("[\n\r]")
+_UNSEEN = re.compile(f"{_INVISIBLE.pattern}|{_LINE_BREAK.pattern}")
 # The Netherlands with a margin for the islands and border places (WGS84).
 NL_BOUNDS = (3.2, 50.7, 7.3, 53.7)
 
@@ -112,7 +114,7 @@ def phone_digits(phone: str) -> str:
 
 def shown(value: str, limit: int = 60) -> str:
     """A value as a message may quote it: invisible characters made visible, long ones cut."""
-    visible = _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode(), value)
+    visible = _UNSEEN.sub(lambda m: m.group().encode("unicode_escape").decode(), value)
     return visible if len(visible) <= limit else visible[:limit] + "…"
 
 
@@ -151,25 +153,25 @@ def same_place_key(frame: pd.DataFrame) -> pd.Series:
     return (loose("name") + "|" + loose("address_1") + "|" + loose("city")).where(frame["address_1"] != "")
 
 
-def _check_text(frame: pd.DataFrame, check) -> pd.DataFrame:
-    """What every field must be: not too long, nothing invisible, no line break in a one-line field,
-    no formula start in free text. Returns the frame with overlong values cut just past their
-    limit, so the later checks (and their messages) never work on a huge value."""
-    for column in COLUMNS:
-        limit = MAX_LENGTH.get(column, DEFAULT_MAX_LENGTH)
-        values = frame[column]
-        lengths = values.str.len()
-        check(lengths > limit, column, lambda v, limit=limit: f"is te lang ({len(v)} tekens); hooguit {limit}", raw=True)
-        check(values.str.contains(_INVISIBLE), column,
-              lambda v: f"'{v}' bevat een onzichtbaar teken (zoals een tab of NUL); haal het weg")
-        if column not in MULTILINE:
-            check(values.str.contains(_LINE_BREAK), column, lambda v: f"'{v}' mag geen regeleinde bevatten")
-        if column not in PATTERNED:
-            check(spreadsheet.formula_like(values, allowed="@"), column,
-                  lambda v: f"'{v}' begint met {v[:2] if v[:1] == chr(39) else v[:1]}: een spreadsheet ziet dat als "
-                          "formule. Begin de tekst anders")
-        frame[column] = values.str.slice(0, limit + 1)
-    return frame
+def _text_problems(frame: pd.DataFrame) -> list[Problem]:
+    """What every cell must be: not too long, nothing invisible, no line break in a one-line field,
+    no formula start in free text. All cells at once, as one long series."""
+    cells = frame[COLUMNS].stack()
+    column = cells.index.get_level_values(1)
+    limit = column.map(lambda name: MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)).to_numpy()
+    findings = [
+        (cells.str.len().to_numpy() > limit,
+         lambda v, name: f"is te lang ({len(v)} tekens); hooguit {MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)}"),
+        (cells.str.contains(_INVISIBLE).to_numpy(),
+         lambda v, _: f"'{shown(v)}' bevat een onzichtbaar teken (zoals een tab of NUL); haal het weg"),
+        (cells.str.contains(_LINE_BREAK).to_numpy() & ~column.isin(MULTILINE),
+         lambda v, _: f"'{shown(v)}' mag geen regeleinde bevatten"),
+        (spreadsheet.formula_like(cells, allowed="@").to_numpy() & ~column.isin(PATTERNED),
+         lambda v, _: f"'{shown(v)}' begint met {v[:2] if v[:1] == chr(39) else v[:1]}: een spreadsheet ziet dat "
+                      "als formule. Begin de tekst anders"),
+    ]
+    return [Problem(int(row) + 2, name, message(cells[(row, name)], name))
+            for flagged, message in findings for row, name in cells.index[flagged]]
 
 
 def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
@@ -177,13 +179,14 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
     frame = normalise(frame)
     problems: list[Problem] = []
 
-    def check(mask: pd.Series, column: str, message, raw: bool = False) -> None:
+    def check(mask: pd.Series, column: str, message) -> None:
         for index in frame.index[mask]:
-            value = frame.at[index, column]
-            text = message(value if raw else shown(value)) if callable(message) else message
+            text = message(shown(frame.at[index, column])) if callable(message) else message
             problems.append(Problem(int(index) + 2, column, text))
 
-    frame = _check_text(frame, check)
+    problems += _text_problems(frame)
+    if problems:  # the checks below then never run a pattern over a huge value
+        frame = frame.apply(lambda column: column.str.slice(0, LONGEST + 1))
 
     for column in REQUIRED:
         check(frame[column] == "", column, "is verplicht maar leeg")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 import pandas as pd
 
 from .. import coverage, maps, state
-from ..catalogue import records
+from ..catalogue import records, spreadsheet
 from ..catalogue.schema import WALK_IN_KINDS
 from . import error_response
 
@@ -157,7 +157,7 @@ def _download(body: bytes, mimetype: str, extension: str, as_of: str) -> Respons
 def export_csv():
     data = state.get()
     result = coverage_of(data)
-    frame = coverage.export_frame(result, data.geo.meta)
+    frame = spreadsheet.protect(coverage.export_frame(result, data.geo.meta))
     return _download(frame.to_csv(index=False).encode("utf-8"), "text/csv", "csv",
                      result.as_of.isoformat())
 
@@ -173,10 +173,10 @@ def export_xlsx():
                  ("sources", "Bronnen (gescheiden door |)")]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        coverage.export_frame(result, data.geo.meta).to_excel(writer, sheet_name="dekking", index=False)
-        pd.DataFrame(columns + explained, columns=["kolom", "betekenis"]).to_excel(
-            writer, sheet_name="kolommen", index=False)
-        pd.DataFrame({"bron": info["sources"]}).to_excel(writer, sheet_name="bronnen", index=False)
+        for name, sheet in (("dekking", coverage.export_frame(result, data.geo.meta)),
+                            ("kolommen", pd.DataFrame(columns + explained, columns=["kolom", "betekenis"])),
+                            ("bronnen", pd.DataFrame({"bron": info["sources"]}))):
+            spreadsheet.protect(sheet).to_excel(writer, sheet_name=name, index=False)
     return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "xlsx", info["data_as_of"])
 
