@@ -18,8 +18,6 @@ from __future__ import annotations
 import pandas as pd
 
 FORMULA_START = "=+-@\t\r"
-_START = "[=+\\-@\\t\\r]"
-_PROTECTED = f"^'(?={_START})"
 
 
 def _text_columns(frame: pd.DataFrame) -> list:
@@ -27,11 +25,19 @@ def _text_columns(frame: pd.DataFrame) -> list:
             if pd.api.types.infer_dtype(frame[column], skipna=True) in ("string", "mixed", "mixed-integer")]
 
 
+def _starts(values: pd.Series, characters: str) -> pd.Series:
+    return values.str[:1].isin(list(characters))
+
+
+def _marked(values: pd.Series) -> pd.Series:
+    """An apostrophe before a formula start: the mark `protect` adds."""
+    return (values.str[:1] == "'") & _starts(values.str[1:], FORMULA_START)
+
+
 def formula_like(values: pd.Series, allowed: str = "") -> pd.Series:
     """Where a text, as read, would be taken as a formula, or would change on the next read (it
     starts with an apostrophe before such a character); starts listed in `allowed` pass."""
-    refused = "".join(c for c in FORMULA_START if c not in allowed).replace("-", "\\-")
-    return values.str.match(f"[{refused}]", na=False) | values.str.match(_PROTECTED, na=False)
+    return _starts(values, "".join(c for c in FORMULA_START if c not in allowed)) | _marked(values)
 
 
 def protect(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,7 +45,7 @@ def protect(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _text_columns(out):
         values = out[column]
-        risky = values.str.match(_START, na=False)
+        risky = _starts(values, FORMULA_START)
         if risky.any():
             out[column] = values.mask(risky, "'" + values[risky].astype(str))
     return out
@@ -50,7 +56,7 @@ def unprotect(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _text_columns(out):
         values = out[column]
-        marked = values.str.match(_PROTECTED, na=False)
+        marked = _marked(values)
         if marked.any():
-            out[column] = values.mask(marked, values[marked].str.slice(1))
+            out[column] = values.mask(marked, values[marked].str[1:])
     return out
