@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import spreadsheet
-from .schema import COLUMNS, Problem, normalise, same_place_key, validate
+from .schema import COLUMNS, Problem, normalise, same_place_key, shown, validate
 
 # Columns a file may leave out: the region comes from --region, last_edited from the import.
 OPTIONAL = {"zorgkantoorregio", "last_edited"}
@@ -62,7 +62,8 @@ def read(path: Path) -> pd.DataFrame:
     unknown = [column for column in frame.columns if column not in COLUMNS]
     missing = [column for column in COLUMNS if column not in frame.columns and column not in OPTIONAL]
     if unknown or missing:
-        parts = ([f"onbekende kolommen: {', '.join(unknown)}"] if unknown else []) + (
+        more = f" en {len(unknown) - 5} andere" if len(unknown) > 5 else ""
+        parts = ([f"onbekende kolommen: {', '.join(shown(c, 40) for c in unknown[:5])}{more}"] if unknown else []) + (
             [f"kolommen ontbreken: {', '.join(missing)}"] if missing else [])
         raise FileProblem("De kolommen kloppen niet (" + "; ".join(parts) + "). "
                           "Gebruik de kolomnamen van een export of van het regiobestand.")
