@@ -38,7 +38,7 @@ def test_import_and_rollback_keep_the_region_file_mode(tmp_path, umask):
     assert mode(path) == 0o644 and store.read_region("ZK23")["name"].tolist() == ["Testpunt Voorbeeld"]
 
 
-def test_exports_follow_the_umask_and_keep_a_replaced_file_mode(tmp_path, umask):
+def test_exports_follow_the_umask_and_keep_a_replaced_file_mode(tmp_path, data, umask):
     entries = schema.normalise(pd.DataFrame([ROW]))
     out = tmp_path / "alles.csv"
     export.write_csv(entries, out)
@@ -46,7 +46,7 @@ def test_exports_follow_the_umask_and_keep_a_replaced_file_mode(tmp_path, umask)
     out.chmod(0o604)
     export.write_csv(entries, out)
     assert mode(out) == 0o604
-    written = export.write_hsds(entries, tmp_path / "hsds")
+    written = export.write_hsds(entries, tmp_path / "hsds", data.geo)
     assert {mode(path) for path in written} == {umask}
 
 

@@ -60,12 +60,12 @@ def test_a_value_that_reading_would_change_is_refused():
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_every_csv_we_write_neutralises_a_formula_start(tmp_path, attack):
+def test_every_csv_we_write_neutralises_a_formula_start(tmp_path, data, attack):
     """Even a value that is already stored (from before the rule, or written by other means)."""
     entries = schema.normalise(pd.DataFrame([_row(name=attack, phones="+31 30 1234567")]))
     export.write_csv(entries, tmp_path / "alles.csv")
     files.write_atomic(tmp_path / "ZK23.csv", entries)
-    written = export.write_hsds(entries, tmp_path / "hsds")
+    written = export.write_hsds(entries, tmp_path / "hsds", data.geo)
     for path in [tmp_path / "alles.csv", tmp_path / "ZK23.csv", *[p for p in written if p.suffix == ".csv"]]:
         cells = [cell for row in csv.reader(path.open(encoding="utf-8")) for cell in row]
         assert not [cell for cell in cells if _formula(cell)], path.name
