@@ -237,6 +237,8 @@ def test_footer_and_methods_page_show_the_data_dates(downloaded):
     dates = dataset.source_dates(geo.meta)
     page = client.get("/dekking/methode").get_data(as_text=True)
     assert download.GEONAMES in page and str(geo.meta["population_year"]) in page
+    checks = geo.meta["sources"][sources.PC4_FILE]["checks"]
+    assert f"{checks['code_outdated_assigned_by_polygon']} punten met een oude gemeentecode" in page
     footer = page.split('class="site-footer"')[1]
     year = int(dates["areas"][:4])
     assert str(year) in footer and f"1 januari {geo.meta['population_year']}" in footer

@@ -216,13 +216,16 @@ def cbs_population(client: Client) -> tuple[pd.DataFrame, dict]:
         if CBS_POPULATION not in rows or rows[CBS_POPULATION].isna().all():
             client.say(f"CBS 83503NED: geen cijfers voor {period}, een jaar eerder")
             continue
+        found = rows["Perioden"].str.strip().unique()
+        if len(found) != 1 or rows.duplicated("Postcode").any():
+            raise SourceError(f"CBS 83503NED: het filter ({condition}) gaf {len(found)} perioden of dubbele postcodes")
+        year = int(found[0][:4])  # a key such as 2021JJ00: the population on 1 January 2021
         frame = pd.DataFrame({"pc4": rows["Postcode"].str.strip().map(postcodes),
-                              "inhabitants": pd.to_numeric(rows[CBS_POPULATION], errors="coerce"),
-                              "year": int(period[:4])})
-        frame = frame[frame["pc4"].fillna("").str.fullmatch(r"\d{4}")].drop_duplicates("pc4")
+                              "inhabitants": pd.to_numeric(rows[CBS_POPULATION], errors="coerce"), "year": year})
+        frame = frame[frame["pc4"].fillna("").str.fullmatch(r"\d{4}")]
         if frame.empty:
             raise SourceError("CBS 83503NED: geen viercijferige postcodes in het antwoord")
-        return frame.sort_values("pc4"), {"year": int(period[:4]), "period": period, "filter": condition}
+        return frame.sort_values("pc4"), {"year": year, "period": found[0], "filter": condition}
     raise SourceError("CBS 83503NED: geen jaar met inwonertallen")
 
 

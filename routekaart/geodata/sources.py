@@ -95,7 +95,8 @@ def is_source_folder(folder: Path) -> bool:
 
 def describe(folder: Path, sources: Sources) -> dict:
     """Per file: its address, date and count. A download recorded them; for a folder someone put
-    together (see its PROVENANCE.md) the address is the file and the date its last change."""
+    together (see its PROVENANCE.md) the address is the file's name (pages show it: no server
+    paths) and the date its last change."""
     folder = Path(folder)
     record = folder / RECORD_FILE
     if record.is_file():
@@ -107,7 +108,7 @@ def describe(folder: Path, sources: Sources) -> dict:
         path = folder / name
         if path.is_file():
             changed = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
-            described[name] = {"address": str(path.resolve()), "date": changed, "count": int(count)}
+            described[name] = {"address": name, "date": changed, "count": int(count)}
     year = population_year(sources.population)
     if POPULATION_PC4_FILE in described and year:
         described[POPULATION_PC4_FILE]["year"] = year
