@@ -31,7 +31,10 @@ db_cli = click.Group("db", help="De PostGIS-database (DATABASE_URL).")
 
 
 def _geo() -> dataset.GeoData:
-    return dataset.load(state.ensure_dataset(current_app.config))
+    try:
+        return dataset.load(state.ensure_dataset(current_app.config))
+    except dataset.DatasetMissing as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
@@ -115,7 +118,7 @@ def data_update() -> None:
 @with_appcontext
 def catalogue_seed(source: Path) -> None:
     """Rewrite regions/ from the team's seed catalogue folder (CSV files plus NOTES)."""
-    geo = dataset.load(state.ensure_dataset(current_app.config))
+    geo = _geo()
     try:
         counts = seeding.run(source, geo, Path(current_app.config["CATALOGUE_DIR"]))
     except seeding.SeedError as error:
@@ -310,8 +313,8 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()
     try:
         state.get()  # build or load the dataset before the first visitor
-    except sources.SourceError as error:
-        raise click.ClickException(f"De open geodata is niet te lezen of op te halen: {error}") from None
+    except dataset.DatasetMissing as error:
+        raise click.ClickException(str(error)) from None
     logs.configure()
     click.echo(f"Routekaart draait op http://{host}:{port}/")
     run_simple(host, port, app, request_handler=QuietRequestHandler, threaded=True)

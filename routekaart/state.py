@@ -17,7 +17,7 @@ from flask import Flask, current_app
 
 from . import catalogue
 from .catalogue.store import Store, open_store
-from .geodata import build, dataset, download
+from .geodata import build, dataset, download, sources
 from .routing import Router
 
 CHECK_SECONDS = 1.0
@@ -42,7 +42,11 @@ def ensure_dataset(config) -> Path:
     out = Path(config["DATA_DIR"])
     if (out / "meta.json").is_file():
         return out
-    build.build(download.source_folder(config), out, say=download.say_stderr)
+    try:
+        build.build(download.source_folder(config), out, say=download.say_stderr)
+    except sources.SourceError as error:
+        raise dataset.DatasetMissing(f"Geen dataset in {out}, en de open geodata is niet te lezen of op te "
+                                     f"halen: {error}") from None
     return out
 
 

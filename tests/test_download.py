@@ -293,3 +293,12 @@ def test_an_unreachable_publisher_is_a_clear_message_and_changes_nothing(tmp_pat
     assert result.exit_code == 1
     assert "Ophalen mislukt: https://api.pdok.nl/" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "geodata-source").exists() and not (tmp_path / "geodata").exists()
+
+
+def test_without_data_the_site_says_so_instead_of_failing(tmp_path):
+    app = create_app({"TESTING": True, "GEO_SOURCE": "download", "DOWNLOAD_MIRROR": "http://127.0.0.1:9",
+                      "DATA_DIR": str(tmp_path / "geodata"), "TILES_URL": "", "RATELIMIT_ENABLED": False})
+    result = app.test_cli_runner().invoke(args=["serve"])
+    assert result.exit_code == 1 and "niet te lezen of op te halen: Ophalen mislukt" in result.output
+    answer = app.test_client().get("/api/v1/lookup?postcode=3511AB")
+    assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "dataset_missing"

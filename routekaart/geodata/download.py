@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import sys
@@ -69,7 +70,7 @@ class Client:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (fixed hosts)
                 body = response.read(MAX_BYTES + 1)
-        except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
+        except (OSError, http.client.HTTPException) as error:  # URLError, HTTPError, timeouts, cut-off answers
             raise SourceError(f"Ophalen mislukt: {url}: {error}") from None
         if len(body) > MAX_BYTES:
             raise SourceError(f"Antwoord te groot: {url}")
@@ -246,8 +247,10 @@ def download(folder: Path, client: Client) -> Path:
         client.say("GeoNames NL.zip ophalen")
         try:
             with zipfile.ZipFile(io.BytesIO(client.get(GEONAMES))) as archive:
+                if archive.getinfo("NL.txt").file_size > MAX_BYTES:
+                    raise SourceError("GeoNames NL.txt is groter dan verwacht")
                 text = archive.read("NL.txt").decode("utf-8")
-        except (zipfile.BadZipFile, KeyError) as error:
+        except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as error:
             raise SourceError(f"GeoNames NL.zip onleesbaar: {error}") from None
         pc4, report = geonames_to_pc4(text, gemeenten)
         pc4.to_csv(staging / sources.PC4_FILE, index=False)
