@@ -302,3 +302,9 @@ def test_without_data_the_site_says_so_instead_of_failing(tmp_path):
     assert result.exit_code == 1 and "niet te lezen of op te halen: Ophalen mislukt" in result.output
     answer = app.test_client().get("/api/v1/lookup?postcode=3511AB")
     assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "dataset_missing"
+
+
+@pytest.mark.parametrize("text", ["", "NL\tnone\tNergens\n", "NL\t9991\t\t\t\t\t\t\t\tnoord\toost\t6\n"])
+def test_an_unusable_geonames_file_is_a_clear_error(text):
+    with pytest.raises(SourceError, match="GeoNames NL.txt"):
+        download.geonames_to_pc4(text, _gemeenten())

@@ -118,11 +118,16 @@ GEONAMES_COLUMNS = ["country", "postcode", "place", "province", "province_code",
 
 
 def geonames_entries(text: str) -> pd.DataFrame:
-    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None, names=GEONAMES_COLUMNS, quoting=3,
-                      dtype={"postcode": str, "admin2_code": str}, keep_default_na=False)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep="\t", header=None, names=GEONAMES_COLUMNS, quoting=3,
+                          dtype={"postcode": str, "admin2_code": str}, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise SourceError(f"GeoNames NL.txt onleesbaar: {error}") from None
     raw["pc4"] = raw["postcode"].str.extract(r"^\s*(\d{4})", expand=False)
     raw["lat"], raw["lon"] = pd.to_numeric(raw["lat"], errors="coerce"), pd.to_numeric(raw["lon"], errors="coerce")
     raw = raw.dropna(subset=["pc4", "lat", "lon"]).reset_index(drop=True)
+    if raw.empty:
+        raise SourceError("GeoNames NL.txt bevat geen postcodes met een punt")
     code = raw["admin2_code"].str.strip()
     raw["gemeente_code"] = ("GM" + code.str.zfill(4)).where(code.str.fullmatch(r"\d{1,4}"), "")
     return raw
