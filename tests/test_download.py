@@ -94,7 +94,7 @@ def test_geonames_codes_are_checked_against_the_gemeente_polygons():
         line("9994", "Voorbeeldstad", "9991", 52.05, 5.06),
         line("9994", "Verweg", "9991", 52.05, 5.40),         # far outside its gemeente, the PC4 has another
         line("9995", "Testdorp", "9992", 52.50, 5.15),       # far outside, and the PC4's only point
-    ]) + "\n"
+    ]).replace("Utrecht\t09", "South Holland\t11", 1) + "\n"
     pc4, report = download.geonames_to_pc4(text, _gemeenten())
     pc4 = pc4.set_index("pc4")
     assert pc4["gemeente_code"].to_dict() == {"9991": "GM9991", "9992": "GM9992", "9993": "GM9992",
@@ -103,6 +103,7 @@ def test_geonames_codes_are_checked_against_the_gemeente_polygons():
     assert pc4.at["9991", "all_places"] == "Voorbeeldstad;Voorbeeldbuurt"
     assert pc4.at["9994", "all_places"] == "Voorbeeldstad" and pc4.at["9994", "lon"] == pytest.approx(5.06)
     assert pc4.at["9992", "gemeente"] == "Testdorp"
+    assert pc4["province"].tolist() == ["Zuid-Holland"] + ["Utrecht"] * 4, "GeoNames' English names in CBS's words"
     assert report == {"entries": 7, "code_missing_assigned_by_polygon": 1, "code_outdated_assigned_by_polygon": 1,
                       "far_from_gemeente_dropped": 1, "far_from_gemeente_kept": 1, "pc4": 5}
 
@@ -212,6 +213,7 @@ def test_build_through_the_mirror_answers_every_pc4_as_the_folder_does(downloade
     other_gemeente = folder.pc4.loc[common, "gemeente_code"] != geo.pc4.loc[common, "gemeente_code"]
     assert folder.pc4.loc[common[other_gemeente], "all_gemeente_codes"].str.contains(";").all()
     assert sorted(geo.regions.index) == sorted(folder.regions.index)
+    assert (geo.gemeenten["province"] == folder.gemeenten["province"].reindex(geo.gemeenten.index)).all()
     assert geo.pc4["inhabitants"].sum() == folder.pc4["inhabitants"].sum()
     assert geo.meta["population_year"] == folder.meta["population_year"]  # the next year has no figures yet
     assert sum("/gemeente_gegeneraliseerd/" in path for path in requests) == 4  # 342 areas, pages of 100

@@ -43,6 +43,15 @@ def test_every_pc4_resolves_to_exactly_one_of_the_31_regions(geo):
     assert not geo.pc4.index.duplicated().any()
 
 
+def test_every_gemeente_gets_its_province_from_the_pc4_source(geo):
+    source = pd.read_csv(GEO_SOURCE / sources.PC4_FILE, dtype=str, keep_default_na=False)
+    assert (geo.gemeenten["province"] != "").all()
+    assert set(geo.gemeenten["province"]) == set(source["province"]) - {""}
+    assert geo.gemeenten["province"].nunique() == 12
+    assert geo.gemeenten.at["GM0363", "province"] == "Noord-Holland"  # Amsterdam
+    assert geo.gemeenten.at["GM0687", "province"] == "Zeeland"  # Middelburg
+
+
 def test_known_gemeente_regions(geo):
     # From the CBS "Gebieden in Nederland" classification (quoted in PROVENANCE.md).
     assert geo.gemeenten.at["GM0363", "region_code"] == "ZK02"  # Amsterdam

@@ -113,6 +113,9 @@ def pdok_areas(client: Client, collection: str, year: int, expected: int) -> dic
 # --- GeoNames: one checked point per PC4 ------------------------------------------------------------
 
 
+# GeoNames names five provinces in English; CBS names them so (the other seven are the same).
+GEONAMES_PROVINCES = {"North Brabant": "Noord-Brabant", "Guelders": "Gelderland", "North Holland": "Noord-Holland",
+                      "South Holland": "Zuid-Holland", "Friesland": "Fryslân"}
 GEONAMES_COLUMNS = ["country", "postcode", "place", "province", "province_code", "admin2_name",
                     "admin2_code", "admin3_name", "admin3_code", "lat", "lon", "accuracy"]
 
@@ -178,6 +181,7 @@ def geonames_to_pc4(text: str, gemeenten: gpd.GeoDataFrame) -> tuple[pd.DataFram
     ).reset_index()
     pc4["gemeente_code"] = pc4["pc4"].map(_first_most_frequent(entries)).fillna("")
     pc4["gemeente"] = pc4["gemeente_code"].map(gemeenten.set_index("code")["name"]).fillna("")
+    pc4["province"] = pc4["province"].replace(GEONAMES_PROVINCES)
     pc4["coord_source"] = "geonames"
     report["pc4"] = int(len(pc4))
     return pc4.round({"lat": 5, "lon": 5}), report

@@ -39,7 +39,7 @@ class SourceError(Exception):
 class Sources:
     regions: gpd.GeoDataFrame  # code, name, geometry (WGS84)
     gemeenten: gpd.GeoDataFrame  # code, name, geometry (WGS84)
-    pc4: pd.DataFrame  # pc4, lat, lon, place, gemeente_code, all_places, all_gemeente_codes
+    pc4: pd.DataFrame  # pc4, lat, lon, place, gemeente_code, all_places, all_gemeente_codes, province
     population: pd.DataFrame  # pc4, inhabitants, year (may be empty)
 
 
@@ -64,6 +64,8 @@ def read_pc4(path: Path) -> pd.DataFrame:
     for column in ("all_places", "all_gemeente_codes"):
         if column not in frame:
             frame[column] = frame["place" if column == "all_places" else "gemeente_code"]
+    if "province" not in frame:  # optional: without it no province is known (and none is guessed)
+        frame["province"] = ""
     return frame
 
 
