@@ -11,8 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     # Runtime dataset built from open geodata (git-ignored); see `routekaart data build`.
     "DATA_DIR": None,  # default: <instance>/geodata
-    # Source folder with the open geodata, or "download" for the official sources.
+    # Source folder with the open geodata, or "download" for the official sources. Empty: the
+    # local folder ../shared/data/geo when it is there, else the official data, downloaded once.
     "GEO_SOURCE": "",
+    # http://host:port: every download request goes to {mirror}/{publisher host}{path}?{query}.
+    "DOWNLOAD_MIRROR": "",
     "CATALOGUE_DIR": str(ROOT / "regions"),
     # postgresql://... keeps the catalogue in PostGIS (several app servers); empty: the files above.
     "DATABASE_URL": "",

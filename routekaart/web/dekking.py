@@ -43,8 +43,8 @@ def show(value, column: str, of_regions: int | None = None) -> str:
     fmt = coverage.METRICS[column][1]
     if fmt == "known":
         return _("%(n)s van %(total)s", n=value, total=of_regions) if of_regions else (_("ja") if value else _("nee"))
-    if value is None or value != value:  # NaN: nothing to measure
-        return "–"
+    if pd.isna(value):  # nothing to measure; an unknown population is said in words
+        return _("onbekend") if column == "population" else "–"
     if fmt == "share":
         return format_percent(value)
     if fmt in ("km", "rate"):
@@ -102,7 +102,8 @@ def methods():
     result = coverage_of(data)
     return render_template("dekking/methods.html", about=coverage.about(result, data.geo.meta),
                            national=result.table.loc[coverage.NATIONAL_CODE], stale_months=coverage.STALE_MONTHS,
-                           far_km=coverage.FAR_KM, metrics=coverage.METRICS)
+                           far_km=coverage.FAR_KM, metrics=coverage.METRICS,
+                           geo_sources=data.geo.meta.get("sources", {}))
 
 
 def _region_map(result: coverage.Coverage, geo, code: str, far):

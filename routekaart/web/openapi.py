@@ -84,8 +84,9 @@ COVERAGE_ROW = {
                  "share_unverified"],
     "properties": {
         "code": {"type": "string"}, "name": {"type": "string"},
+        "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
         **{name: {"type": "integer", "minimum": 0} for name in (
-            "population", "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
+            "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
             "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
         "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
         **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
