@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import WSGIRequestHandler
 
 from . import logs, state
 from .catalogue import export as exporting
@@ -272,13 +271,6 @@ def _database_url() -> str:
     return url
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """The app logs each request itself (routekaart.logs); Werkzeug's line has the full URL and IP."""
-
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -291,7 +283,7 @@ def serve(host: str, port: int) -> None:
     state.get()  # build or load the dataset before the first visitor
     logs.configure()
     click.echo(f"Routekaart draait op http://{host}:{port}/")
-    run_simple(host, port, app, request_handler=QuietRequestHandler, threaded=True)
+    run_simple(host, port, app, request_handler=logs.QuietRequestHandler, threaded=True)
 
 
 def init_app(app: Flask) -> None:
