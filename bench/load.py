@@ -96,7 +96,7 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(tmp / "geodata"), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
-           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute"}
+           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute", "ROUTEKAART_PUBLIC_URL": "https://routekaart.example"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -127,13 +127,18 @@ def csp_nonce() -> str:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to run in production with debug on or secrets missing from the environment."""
+    """Refuse to run in production with debug on, secrets missing from the environment, or no
+    public address: without one, printed sheets would take the site's address from the request's
+    Host header, which anyone can set."""
     if app.config["ENV"] != "production":
         return
     if app.debug:
         raise ConfigError("Debug staat aan in productie.")
     if not app.config.get("SECRET_KEY") or len(app.config["SECRET_KEY"]) < 32:
         raise ConfigError("Zet ROUTEKAART_SECRET_KEY (minstens 32 tekens) in de omgeving.")
+    public = urlsplit(app.config.get("PUBLIC_URL") or "")
+    if public.scheme not in {"http", "https"} or not public.netloc or public.query or public.fragment:
+        raise ConfigError("Zet ROUTEKAART_PUBLIC_URL op het openbare adres van de site, zoals https://routekaart.nl.")
 
 
 def init_app(app: Flask) -> None:

@@ -34,13 +34,42 @@ def test_bad_tiles_url_stops_start_up(geodata_dir):
         create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "javascript:alert(1)"})
 
 
-def test_production_refuses_to_start_without_a_secret(geodata_dir):
+def test_production_refuses_to_start_without_a_secret_or_a_public_address(geodata_dir):
+    production = {"DATA_DIR": str(geodata_dir), "ENV": "production", "PUBLIC_URL": "https://routekaart.example"}
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"DATA_DIR": str(geodata_dir), "ENV": "production"})
+        create_app(production)
     with pytest.raises(ConfigError, match="Debug"):
-        create_app({"DATA_DIR": str(geodata_dir), "ENV": "production", "DEBUG": True, "SECRET_KEY": "x" * 40})
-    app = create_app({"DATA_DIR": str(geodata_dir), "ENV": "production", "SECRET_KEY": "x" * 40})
+        create_app({**production, "DEBUG": True, "SECRET_KEY": "x" * 40})
+    for public_url in ["", "routekaart.example", "javascript:alert(1)", "https://routekaart.example/?x=1"]:
+        with pytest.raises(ConfigError, match="PUBLIC_URL"):
+            create_app({**production, "SECRET_KEY": "x" * 40, "PUBLIC_URL": public_url})
+    app = create_app({**production, "SECRET_KEY": "x" * 40})
     assert not app.debug
+
+
+def test_a_spoofed_host_header_is_printed_nowhere(geodata_dir):
+    """In production the sheets, their QR codes and the PDF's links use PUBLIC_URL, never the Host."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    app = create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "ENV": "production", "SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://routekaart.example"})
+    state.reload(app)
+    client = app.test_client()
+    for path in ["/checklist/3511AB", "/regio/ZK10/checklist", "/", "/route/3511AB", "/bestaat-niet"]:
+        html = client.get(path, headers={"Host": "evil.example"}).get_data(as_text=True)
+        assert "evil.example" not in html, path
+    assert "routekaart.example/route/3511AB" in client.get("/checklist/3511AB").get_data(as_text=True)
+    pdf = client.get("/checklist/3511AB.pdf", headers={"Host": "evil.example"})
+    assert pdf.status_code == 200 and b"evil.example" not in pdf.data
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    links = {annotation.get_object()["/A"].get("/URI") for page in reader.pages
+             for annotation in page.get("/Annots") or [] if "/A" in annotation.get_object()}
+    assert "evil.example" not in text and not any("evil.example" in str(link) for link in links)
+    assert re.search(r"routekaart\.example", text), "the sheet names the site by its public address"
 
 
 def test_api_rate_limit_is_one_count_for_every_api_address(geodata_dir, tmp_path):

@@ -71,7 +71,7 @@ def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
 
 
 def _pdf(html: str, name: str) -> Response:
-    body = paper.pdf(html, request.host_url, Path(current_app.static_folder))
+    body = paper.pdf(html, _site_url("/"), Path(current_app.static_folder))
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
