@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from limits.storage import Storage
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class ConfigError(RuntimeError):
@@ -144,6 +145,9 @@ def check_production(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     tile_origin(app.config["TILES_URL"])  # fail at start-up, not on the first page
     check_production(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:  # behind the TLS proxy the client is the one it names, so limits count per visitor
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.config.setdefault("RATELIMIT_STORAGE_URI", f"routekaart-sqlite://{Path(app.instance_path) / 'ratelimit.sqlite3'}")
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # a broken count store must not take the site down

@@ -32,7 +32,8 @@ def production_env(geodata_dir: Path, port: int, **settings: str) -> dict:
 def start(command: list[str], env: dict, log: Path, port: int) -> subprocess.Popen:
     """Start a server and wait until /healthz answers; stdout and stderr go to `log`."""
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for _ in range(150):
+    deadline = time.monotonic() + 180  # loading the data takes a while on a busy machine
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if get(port, "/healthz")[0] == 200:
                 return server

@@ -86,6 +86,20 @@ def test_api_rate_limit_is_one_count_for_every_api_address(geodata_dir, tmp_path
     assert client.get("/").status_code == 200, "pages are not rate limited"
 
 
+def test_behind_the_tls_proxy_each_visitor_has_their_own_count(geodata_dir, tmp_path):
+    app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "2 per minute", "TILES_URL": "",
+                      "PROXY_HOPS": "1", "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
+    state.reload(app)
+    client = app.test_client()
+
+    def status(visitor: str) -> int:
+        return client.get("/api/v1/regions/ZK10", headers={"X-Forwarded-For": visitor}).status_code
+
+    assert [status("192.0.2.1") for _ in range(3)] == [200, 200, 429]
+    assert [status("192.0.2.2") for _ in range(2)] == [200, 200], "another visitor behind the same proxy"
+    assert status("192.0.2.66, 192.0.2.1") == 429, "only the proxy's own entry is trusted"
+
+
 def test_sqlite_storage_counts_per_key_and_restarts_an_expired_window(tmp_path):
     from limits.storage import storage_from_string
 

@@ -50,7 +50,7 @@ def _site_url(path: str) -> str:
     return paper.site_url(path, current_app.config["PUBLIC_URL"], request.host_url)
 
 
-def _region(code: str) -> tuple[checklist.Checklist, str]:
+def _region_code(code: str) -> str:
     code = code.upper()
     if not REGION_CODE.match(code):
         raise NoSheet(400, "invalid_region", _("Dit is geen regiocode. Een regiocode ziet eruit als ZK10."))
@@ -58,7 +58,13 @@ def _region(code: str) -> tuple[checklist.Checklist, str]:
     if code not in data.geo.regions.index:
         raise NoSheet(404, "unknown_region", _("Regio %(code)s kennen we niet. Kies een regio uit de lijst.",
                                                code=code))
-    return checklist.build(data.router, code), _site_url(url_for("regio.region_sheet", code=code, **_language()))
+    return code
+
+
+def _region(code: str) -> tuple[checklist.Checklist, str]:
+    code = _region_code(code)
+    return checklist.build(state.get().router, code), _site_url(url_for("regio.region_sheet", code=code,
+                                                                        **_language()))
 
 
 def _postcode(text: str) -> tuple[checklist.Checklist, str]:
@@ -75,13 +81,14 @@ def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
                            report_address=urljoin(_site_url("/"), report_url()))
 
 
-def _pdf(html: Callable[[], str], name: str, keep_as: str | None = None) -> Response:
-    """The PDF of a print page, rendered in one of the machine's PDF slots. `keep_as` names a sheet
-    with nothing personal in it, kept for the day when the site knows its public address (without
-    PUBLIC_URL the sheet's address comes from each request, so it is made anew)."""
+def _pdf(sheet: Callable[[], tuple[checklist.Checklist, str]], name: str, keep_as: str | None = None) -> Response:
+    """The PDF of a sheet, made (checklist, page, PDF) in one of the machine's PDF slots, so a 503
+    costs next to nothing. `keep_as` names a sheet with nothing personal in it, kept for the day
+    when the site knows its public address (without PUBLIC_URL the sheet's address comes from each
+    request, so it is made anew)."""
     def render() -> bytes:
         with slots.slot(Path(current_app.instance_path) / "pdf-slots", int(current_app.config["PDF_RENDERS"])):
-            return paper.pdf(html(), _site_url("/"), Path(current_app.static_folder))
+            return paper.pdf(_page(*sheet(), None), _site_url("/"), Path(current_app.static_folder))
 
     if keep_as and current_app.config["PUBLIC_URL"]:
         body = state.derived(state.get(), keep_as, render, day=date.today())
@@ -112,10 +119,9 @@ def region_sheet(code: str):
 
 @pdf_bp.get("/regio/<code>/checklist.pdf")
 def region_pdf(code: str):
-    made, live = _region(code)
+    code = _region_code(code)  # 400 or 404 before anything else
     language = str(get_locale() or DEFAULT)
-    return _pdf(lambda: _page(made, live, None), f"checklist-{made.region_code}.pdf",
-                keep_as=f"region-pdf/{made.region_code}/{language}")
+    return _pdf(lambda: _region(code), f"checklist-{code}.pdf", keep_as=f"region-pdf/{code}/{language}")
 
 
 @bp.get("/checklist")
@@ -135,8 +141,8 @@ def postcode_sheet(postcode: str):
 
 @pdf_bp.get("/checklist/<postcode>.pdf")
 def postcode_pdf(postcode: str):
-    made, live = _postcode(postcode)
-    return _pdf(lambda: _page(made, live, None), f"checklist-{made.place.postcode}.pdf")
+    place = state.get().router.resolve(parse(postcode))  # 400 or 404 before anything else
+    return _pdf(lambda: _postcode(postcode), f"checklist-{place.postcode}.pdf")
 
 
 pdf_bp.register_error_handler(slots.Busy, _busy)
