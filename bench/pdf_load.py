@@ -12,7 +12,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,7 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from load import free_port
+from load import free_port, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,17 +70,10 @@ def main() -> None:
            "ROUTEKAART_RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp}/limits.sqlite3"}
     if args.renders:
         env["ROUTEKAART_PDF_RENDERS"] = str(args.renders)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
     pdfs: list[tuple[int, float]] = []
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         fetch(f"{base}/checklist/{postcodes[0]}.pdf")  # WeasyPrint's fonts, in one worker at least
         visits = [f"{base}/route/{pc}" for pc in postcodes[:: max(1, len(postcodes) // args.visits)][: args.visits]]
         for url in visits:  # each worker makes its kept page parts

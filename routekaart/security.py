@@ -68,7 +68,8 @@ class SQLiteStorage(Storage):
             (key, amount, now + expiry, now)).fetchone()[0]
 
     def get(self, key: str) -> int:
-        row = self._db().execute("SELECT count FROM counts WHERE key = ? AND expires > ?", (key, time.time())).fetchone()
+        row = self._db().execute("SELECT count FROM counts WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
@@ -139,7 +140,8 @@ def check_production(app: Flask) -> None:
         raise ConfigError("Zet ROUTEKAART_SECRET_KEY (minstens 32 tekens) in de omgeving.")
     public = urlsplit(app.config.get("PUBLIC_URL") or "")
     if public.scheme not in {"http", "https"} or not public.netloc or public.query or public.fragment:
-        raise ConfigError("Zet ROUTEKAART_PUBLIC_URL op het openbare adres van de site, zoals https://routekaart.nl.")
+        raise ConfigError("Zet ROUTEKAART_PUBLIC_URL op het openbare adres van de site, "
+                          "zoals https://routekaart.nl.")
 
 
 def init_app(app: Flask) -> None:
