@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import WSGIRequestHandler
 
 from . import logs, state
 from .catalogue import export as exporting
@@ -299,13 +298,6 @@ def _database_url() -> str:
     return url
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """The app logs each request itself (routekaart.logs); Werkzeug's line has the full URL and IP."""
-
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -321,7 +313,7 @@ def serve(host: str, port: int) -> None:
         raise click.ClickException(str(error)) from None
     logs.configure()
     click.echo(f"Routekaart draait op http://{host}:{port}/")
-    run_simple(host, port, app, request_handler=QuietRequestHandler, threaded=True)
+    run_simple(host, port, app, request_handler=logs.QuietRequestHandler, threaded=True)
 
 
 def init_app(app: Flask) -> None:

@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
     from . import api, dekking, pages, regio
 
     limit(app, api.bp)
+    # A load balancer's health probe is never refused.
+    app.extensions["routekaart_limiter"].request_filter(lambda: request.endpoint == "api.healthz")
     limit(app, dekking.api_bp)
     limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.json.sort_keys = False  # keep the schema's field order; sorting every answer costs time
