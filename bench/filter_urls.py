@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from load import free_port, start_gunicorn, worker_rss
+from load import free_port, gunicorn, worker_rss
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ["steunpunt", "jongeren", "herstelacademie", "mgn", "wachtverzachter", "informatie", "crisis", "telefoon",
@@ -62,7 +62,7 @@ def main() -> None:
         env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
                "ROUTEKAART_DATA_DIR": str(data_dir), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
                "ROUTEKAART_PUBLIC_URL": "http://127.0.0.1", "ROUTEKAART_TILES_URL": ""}
-        server, base, _ = start_gunicorn(env, port)
+        server, base = gunicorn(env, port), f"http://127.0.0.1:{port}"
         try:
             for postcode in postcodes[:50]:  # every worker has served plain pages first
                 urllib.request.urlopen(f"{base}/route/{postcode}", timeout=30).read()

@@ -37,17 +37,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, limit_s: float = 600) -> tuple[subprocess.Popen, str, float]:
-    """The production server (gunicorn.conf.py) with this environment: the process, its address and
-    the seconds until /healthz answered."""
+def gunicorn(env: dict, port: int, limit_s: float = 600) -> subprocess.Popen:
+    """gunicorn with the production config, returned once /healthz answers (a national catalogue
+    takes a while to load: up to `limit_s`)."""
     started = time.perf_counter()
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     while True:
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return server, base, time.perf_counter() - started
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
         except OSError:
             if server.poll() is not None or time.perf_counter() - started > limit_s:
                 server.kill()
@@ -114,8 +113,9 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(tmp / "geodata"), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
-           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute"}
-    server, base, _ = start_gunicorn(env, port)
+           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute", "ROUTEKAART_PUBLIC_URL": "https://routekaart.example"}
+    server = gunicorn(env, port)
+    base = f"http://127.0.0.1:{port}"
     try:
         time.sleep(1)
         start_rss = worker_rss(server.pid)

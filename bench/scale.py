@@ -129,14 +129,16 @@ def in_process(data_dir: Path, catalogue: Path) -> dict:
 
 def under_gunicorn(data_dir: Path, catalogue: Path, workers: int) -> dict:
     """Production start-up: gunicorn.conf.py from the command until /healthz answers, then each worker's RSS."""
-    from load import free_port, start_gunicorn, worker_rss
+    from load import free_port, gunicorn, worker_rss
 
     port = free_port()
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(data_dir), "ROUTEKAART_CATALOGUE_DIR": str(catalogue),
            "ROUTEKAART_BIND": f"127.0.0.1:{port}", "ROUTEKAART_WORKERS": str(workers),
            "ROUTEKAART_PUBLIC_URL": "http://127.0.0.1"}
-    server, _, ready = start_gunicorn(env, port)
+    started = time.perf_counter()
+    server = gunicorn(env, port)
+    ready = time.perf_counter() - started
     try:
         time.sleep(2)
         return {"ready_s": ready, "workers_rss": list(worker_rss(server.pid).values())}

@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from . import catalogue
 from .catalogue.store import Store, open_store
 from .derived import Derived
-from .geodata import build, dataset, sources
+from .geodata import build, dataset, download, sources
 from .routing import Router
 
 CHECK_SECONDS = 1.0
@@ -40,18 +40,16 @@ _lock = threading.Lock()
 
 
 def ensure_dataset(config) -> Path:
-    """Build the runtime dataset on first start when a source is configured."""
+    """Build the runtime dataset on first start: from ROUTEKAART_GEO_SOURCE, the local open-data
+    folder, or the official data (downloaded once into the instance folder, with progress on stderr)."""
     out = Path(config["DATA_DIR"])
     if (out / "meta.json").is_file():
         return out
-    source = config["GEO_SOURCE"]
-    if not source:
-        raise dataset.DatasetMissing(
-            f"Geen dataset in {out}. Zet ROUTEKAART_GEO_SOURCE op een map met open geodata "
-            "(of op 'download'), of draai `routekaart data build --source MAP`.")
-    if source == "download":
-        source = sources.download(out.with_name(out.name + "-source"))
-    build.build(Path(source), out)
+    try:
+        build.build(download.source_folder(config), out, say=download.say_stderr)
+    except sources.SourceError as error:
+        raise dataset.DatasetMissing(f"Geen dataset in {out}, en de open geodata is niet te lezen of op te "
+                                     f"halen: {error}") from None
     return out
 
 

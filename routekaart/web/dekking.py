@@ -17,7 +17,7 @@ from flask_babel import ngettext
 import pandas as pd
 
 from .. import coverage, maps, state
-from ..catalogue import records
+from ..catalogue import records, spreadsheet
 from ..catalogue.schema import KINDS
 from . import error_response
 
@@ -43,8 +43,8 @@ def show(value, column: str, of_regions: int | None = None) -> str:
     fmt = coverage.METRICS[column][1]
     if fmt == "known":
         return _("%(n)s van %(total)s", n=value, total=of_regions) if of_regions else (_("ja") if value else _("nee"))
-    if value is None or value != value:  # NaN: nothing to measure
-        return "–"
+    if pd.isna(value):  # nothing to measure; an unknown population is said in words
+        return _("onbekend") if column == "population" else "–"
     if fmt == "share":
         return format_percent(value)
     if fmt in ("km", "rate"):
@@ -102,7 +102,8 @@ def methods():
     result = coverage_of(data)
     return render_template("dekking/methods.html", about=coverage.about(result, data.geo.meta),
                            national=result.table.loc[coverage.NATIONAL_CODE], stale_months=coverage.STALE_MONTHS,
-                           far_km=coverage.FAR_KM, metrics=coverage.METRICS)
+                           far_km=coverage.FAR_KM, metrics=coverage.METRICS,
+                           geo_sources=data.geo.meta.get("sources", {}))
 
 
 def _region_map(result: coverage.Coverage, geo, code: str, far):
@@ -183,7 +184,7 @@ def _download(body: bytes, mimetype: str, extension: str, as_of: str) -> Respons
 def export_csv():
     data = state.get()
     result = coverage_of(data)
-    frame = coverage.export_frame(result, data.geo.meta)
+    frame = spreadsheet.protect(coverage.export_frame(result, data.geo.meta))
     return _download(frame.to_csv(index=False).encode("utf-8"), "text/csv", "csv",
                      result.as_of.isoformat())
 
@@ -199,10 +200,10 @@ def export_xlsx():
                  ("sources", "Bronnen (gescheiden door |)")]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        coverage.export_frame(result, data.geo.meta).to_excel(writer, sheet_name="dekking", index=False)
-        pd.DataFrame(columns + explained, columns=["kolom", "betekenis"]).to_excel(
-            writer, sheet_name="kolommen", index=False)
-        pd.DataFrame({"bron": info["sources"]}).to_excel(writer, sheet_name="bronnen", index=False)
+        for name, sheet in (("dekking", coverage.export_frame(result, data.geo.meta)),
+                            ("kolommen", pd.DataFrame(columns + explained, columns=["kolom", "betekenis"])),
+                            ("bronnen", pd.DataFrame({"bron": info["sources"]}))):
+            spreadsheet.protect(sheet).to_excel(writer, sheet_name=name, index=False)
     return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "xlsx", info["data_as_of"])
 

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..routing import MAX_K
 from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
-# What routekaart.postcodes accepts: no leading 0, and never the letters SA, SD or SS.
-POSTCODE_PATTERN = r"^\s*[1-9][0-9]{3}\s*-?\s*([A-RT-Za-rt-z][A-Za-z]|[Ss][B-CE-RT-Zb-ce-rt-z])?\s*$"
 
 ENTRY = {
     "type": "object",
@@ -86,8 +85,9 @@ COVERAGE_ROW = {
                  "share_unverified"],
     "properties": {
         "code": {"type": "string"}, "name": {"type": "string"},
+        "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
         **{name: {"type": "integer", "minimum": 0} for name in (
-            "population", "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
+            "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
             "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
         "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
         **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
