@@ -112,7 +112,7 @@ def report_url(entry: dict | None = None) -> str:
     configured = current_app.config.get("REPORT_URL") or ""
     if configured:
         return configured.replace("{id}", entry["id"] if entry else "")
-    return url_for("pages.report", entry_id=entry["id"]) if entry else url_for("pages.home")
+    return url_for("meldingen.report_mistake", entry_id=entry["id"]) if entry else url_for("pages.home")
 
 
 def _postcode_problem(typed: str, status: int, message: str):
@@ -246,11 +246,3 @@ def _catalogue_counts() -> dict[str, int]:
         "naasten": int((active & router.for_group("naasten")).sum()),
     }
 
-
-@bp.get("/melden/<entry_id>")
-def report(entry_id: str):
-    router = state.get().router
-    found = router.with_ids([entry_id])
-    if not len(found):
-        abort(404)
-    return render_template("melden.html", entry=router.records(found)[0])
