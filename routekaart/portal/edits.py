@@ -56,19 +56,18 @@ def new_id(name: str, region: str, taken: pd.Series) -> str:
     return candidate
 
 
-def change(db: Database, store: Store, geo, region: str, edit: Callable[[pd.DataFrame], pd.DataFrame],
-           who: str, reason: str, checked_ids: list[str] | None = None, undoes: int | None = None,
-           today: date | None = None) -> list[Problem]:
+def change(db: Database, store: Store, geo, catalogue: pd.DataFrame, region: str,
+           edit: Callable[[pd.DataFrame], pd.DataFrame], who: str, reason: str,
+           checked_ids: list[str] | None = None, undoes: int | None = None, today: date | None = None) -> list[Problem]:
     """Apply `edit` (current rows of the region -> new rows) if the new rows pass the import's
-    checks; the problems of the rows in `checked_ids` (None: all rows) otherwise, and nothing is
-    written. Portal writes to the catalogue happen one at a time."""
+    checks against the rest of the `catalogue`; the problems of the rows in `checked_ids` (None:
+    all rows) otherwise, and nothing is written. Portal writes happen one at a time."""
     today = today or date.today()
     with db.transaction() as tx:
         if db.postgres:
             tx.rows("SELECT pg_advisory_xact_lock(hashtext('routekaart-portal-write'))")
         old = store.read_region(region)
         new = normalise(edit(old)).reset_index(drop=True)
-        catalogue = store.read_all()
         problems = importing.check(new, region, catalogue[catalogue["zorgkantoorregio"] != region])
         if checked_ids is not None:
             rows = set((new.index[new["id"].isin(checked_ids)] + 2).tolist())
@@ -115,11 +114,12 @@ def merge_file(file_rows: pd.DataFrame):
     return lambda rows: pd.concat([rows[~rows["id"].isin(file_rows["id"])], file_rows], ignore_index=True)
 
 
-def undo(db: Database, change_id: int) -> tuple[dict, Callable]:
-    """The change and an edit that puts its old value back, if nobody changed the field since."""
-    row = db.row("SELECT * FROM portal_changes WHERE id = :id", id=change_id)
-    if row is None:
-        raise Conflict("Deze wijziging bestaat niet.")
+def get(db: Database, change_id: int) -> dict | None:
+    return db.row("SELECT * FROM portal_changes WHERE id = :id", id=change_id)
+
+
+def undo(row: dict) -> Callable:
+    """An edit that puts a change's old value back, if nobody changed the field since."""
     if row["undone_by"] is not None:
         raise Conflict("Deze wijziging is al teruggedraaid.")
 
@@ -130,7 +130,7 @@ def undo(db: Database, change_id: int) -> tuple[dict, Callable]:
         rows = rows.copy()
         rows.loc[hit, row["field"]] = row["old"]
         return rows
-    return row, edit
+    return edit
 
 
 def history(db: Database, region: str | None = None, entry_id: str | None = None, limit: int = 200) -> list[dict]:

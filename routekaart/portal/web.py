@@ -126,13 +126,19 @@ def _region_name(code: str) -> str:
 
 
 def _entry(entry_id: str) -> tuple[str, dict]:
-    """(region, entry as stored) of an entry id; 404 if there is none."""
-    entries = _data().store.read_all()
-    found = entries[entries["id"] == entry_id]
+    """(region, entry as stored now) of an entry id; 404 if there is none."""
+    entries = _data().catalogue.entries
+    region = entries.loc[entries["id"] == entry_id, "zorgkantoorregio"]
+    if region.empty:  # perhaps added a moment ago, before this process reloaded: ask the store
+        entries = _data().store.read_all()
+        region = entries.loc[entries["id"] == entry_id, "zorgkantoorregio"]
+    if region.empty:
+        abort(404)
+    rows = _data().store.read_region(region.iloc[0])
+    found = rows[rows["id"] == entry_id]
     if found.empty:
         abort(404)
-    row = found.iloc[0].to_dict()
-    return row["zorgkantoorregio"], row
+    return region.iloc[0], found.iloc[0].to_dict()
 
 
 # --- log-in and invitations --------------------------------------------------------------------
@@ -296,14 +302,14 @@ def _save(code: str, edit, who: str, reason: str, checked: list[str] | None, rep
           undoes: int | None = None):
     """Apply an edit; on success the report it answers is accepted. Problems by field, or None."""
     try:
-        problems = edits.change(database(), _data().store, _data().geo, code, edit, who, reason, checked, undoes)
+        problems = edits.change(database(), _data().store, _data().geo, _data().catalogue.entries, code, edit,
+                                who, reason, checked, undoes)
     except edits.Conflict as conflict:
         return {"": [str(conflict)]}
     if problems:
         return _by_field(problems)
     if report is not None:
         reports.handle(database(), report["id"], "accepted", who)
-    state.get()  # this worker sees its own change at once
     return None
 
 
@@ -357,11 +363,14 @@ def _after_action(entry_id: str, problems, done: str):
 @bp.post("/wijziging/<int:change_id>/terugdraaien")
 @_signed_in
 def undo(change_id: int):
+    change = edits.get(database(), change_id)
+    if change is None:
+        abort(404)
+    user = _editor(change["region"])
     try:
-        change, edit = edits.undo(database(), change_id)
+        edit = edits.undo(change)
     except edits.Conflict as conflict:
         return render_template("beheer/problem.html", problems={"": [str(conflict)]}), 409
-    user = _editor(change["region"])
     problems = _save(change["region"], edit, user.email, f"teruggedraaid: wijziging {change_id}",
                      [change["entry_id"]], undoes=change_id)
     return _after_action(change["entry_id"], problems, "teruggedraaid")
@@ -377,7 +386,7 @@ def add(code: str):
               "location_type": "physical", "zorgkantoorregio": code, **(report["fields"] if report else {})}
     if request.method == "POST":
         values = {field: request.form.get(field, "").strip() for field in form_fields()}
-        entry_id = edits.new_id(values["name"], code, _data().store.read_all()["id"])
+        entry_id = edits.new_id(values["name"], code, _data().catalogue.entries["id"])
         problems = _save(code, edits.add_entry({**values, "id": entry_id, "zorgkantoorregio": code}),
                          user.email, _reason(report), [entry_id], report)
         if problems is None:
@@ -423,7 +432,7 @@ def upload(code: str):
             frame = importing.read(path)
         except importing.FileProblem as problem:
             return render_template("beheer/upload.html", code=code, name=_region_name(code), problem=str(problem)), 400
-    catalogue = _data().store.read_all()
+    catalogue = _data().catalogue.entries
     problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code])
     if problems:
         return render_template("beheer/upload.html", code=code, name=_region_name(code), problems=problems), 400
@@ -566,15 +575,17 @@ def _limit_body(size: int):
     return check
 
 
+for _blueprint in (login_bp, bp, public_bp):
+    _blueprint.after_request(_no_store)
+public_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
+login_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
+bp.before_request(lambda: _limit_body(UPLOAD_BYTES if request.endpoint == "beheer.upload" else FORM_BYTES)())
+
+
 def init_app(app) -> None:
     limiter = app.extensions["routekaart_limiter"]
     limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(login_bp)
     limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])(public_bp)
-    for blueprint in (login_bp, bp, public_bp):
-        blueprint.after_request(_no_store)
-    public_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
-    login_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
-    bp.before_request(lambda: _limit_body(UPLOAD_BYTES if request.endpoint == "beheer.upload" else FORM_BYTES)())
     for blueprint in (login_bp, bp, public_bp):
         app.register_blueprint(blueprint)
     app.add_template_filter(portal_time)
