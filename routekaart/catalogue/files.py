@@ -77,3 +77,12 @@ def replace_atomic(path: Path, write) -> None:
 
 def write_atomic(path: Path, frame: pd.DataFrame) -> None:
     replace_atomic(path, lambda out: normalise(frame).sort_values("id").to_csv(out, index=False))
+
+
+def removed_ids(folder: Path) -> set[str]:
+    """Seed ids taken out on purpose, listed in `provenance/removed.csv` (id, date, by, reason),
+    so the provenance check tells a deliberate removal from a lost row."""
+    path = Path(folder) / "provenance" / "removed.csv"
+    if not path.is_file():
+        return set()
+    return set(pd.read_csv(path, dtype=str, keep_default_na=False)["id"])
