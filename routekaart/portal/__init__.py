@@ -34,11 +34,11 @@ def init_app(app: Flask) -> None:
         # Pages send no Referer (Referrer-Policy: no-referrer), so Flask-WTF's HTTPS referrer check
         # would refuse every form; the session-bound token and SameSite do the work.
         WTF_CSRF_SSL_STRICT=False)
-    csrf.init_app(app)
-    app.extensions["routekaart_portal"] = _LazyDatabase(app)
-
     from . import cli, web
 
+    app.before_request(web.limit_body)  # before CSRFProtect's hook reads the form
+    csrf.init_app(app)
+    app.extensions["routekaart_portal"] = _LazyDatabase(app)
     web.init_app(app)
     cli.init_app(app)
 

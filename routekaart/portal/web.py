@@ -6,6 +6,7 @@ route with every role. Portal pages are never cached and set no language cookie 
 """
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import tempfile
@@ -412,7 +413,7 @@ def upload(code: str):
         if kept is None:
             return render_template("beheer/upload.html", code=code, name=_region_name(code),
                                    problem=_("Deze voorvertoning is verlopen. Kies het bestand opnieuw.")), 400
-        rows = pd.read_json(kept["rows"], orient="records", dtype=False).astype(str)
+        rows = pd.DataFrame(json.loads(kept["rows"]), dtype=str)
         problems = _save(code, edits.merge_file(importing.prepare(rows, code)), user.email,
                          _given_reason() or "bestand ingelezen", None)
         db.rows("DELETE FROM portal_uploads WHERE id = :id", id=kept["id"])
@@ -569,17 +570,17 @@ def _no_store(response):
     return response
 
 
-def _limit_body(size: int):
-    def check():
-        request.max_content_length = size
-    return check
+def limit_body() -> None:
+    """Size caps on what the portal's forms accept (413 beyond them). Runs before the CSRF check,
+    which is the first to read a form."""
+    if request.blueprint in ("login", "meldingen"):
+        request.max_content_length = PUBLIC_FORM_BYTES
+    elif request.blueprint == "beheer":
+        request.max_content_length = UPLOAD_BYTES if request.endpoint == "beheer.upload" else FORM_BYTES
 
 
 for _blueprint in (login_bp, bp, public_bp):
     _blueprint.after_request(_no_store)
-public_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
-login_bp.before_request(_limit_body(PUBLIC_FORM_BYTES))
-bp.before_request(lambda: _limit_body(UPLOAD_BYTES if request.endpoint == "beheer.upload" else FORM_BYTES)())
 
 
 def init_app(app) -> None:
