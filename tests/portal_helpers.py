@@ -18,12 +18,12 @@ REVIEWER = "meelezer@voorbeeld.invalid"
 PASSWORD = "correct paard batterij niet echt"
 
 
-def portal_app(tmp_path, geodata_dir, database_url: str = ""):
+def portal_app(tmp_path, geodata_dir, database_url: str = "", **config):
     folder = tmp_path / "regions"
     shutil.copytree(ROOT / "regions", folder, ignore=shutil.ignore_patterns(".history"))
     app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
                       "CATALOGUE_DIR": str(folder), "DATABASE_URL": database_url,
-                      "PORTAL_DATABASE": str(tmp_path / "portal.sqlite3"), "SERVER_NAME": None})
+                      "PORTAL_DATABASE": str(tmp_path / "portal.sqlite3"), **config})
     if database_url:
         from routekaart.catalogue.store import open_store, replace_all
         from routekaart.catalogue import files, placement

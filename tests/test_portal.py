@@ -290,9 +290,8 @@ def test_reporters_addresses_are_forgotten_after_90_days(app):
 
 
 def test_rate_limits_answer_429(tmp_path, geodata_dir):
-    app = portal_app(tmp_path, geodata_dir)
-    app.config.update(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", REPORT_RATE_LIMIT="2 per minute")
-    app.extensions["routekaart_limiter"].enabled = True
+    app = portal_app(tmp_path, geodata_dir, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
+                     REPORT_RATE_LIMIT="2 per minute")
     client = app.test_client()
     answers = [log_in(client, "x@voorbeeld.invalid", "").status_code for _ in range(4)]
     assert answers == [401, 401, 401, 429]
