@@ -143,6 +143,7 @@ def test_the_coordinator_story(portal, browser):
     _checked(coordinator, screens, "suggestion")
     coordinator.get_by_role("link", name="Overnemen").click()
     assert coordinator.get_by_label("Naam", exact=True).input_value() == "Testpunt Voorbeeld"
+    coordinator.get_by_label("Soort", exact=True).select_option("steunpunt")
     coordinator.get_by_label("Bron (webadres").fill("https://voorbeeld.invalid/testpunt")
     coordinator.get_by_role("button", name="Opslaan").click()
     coordinator.get_by_text("Opgeslagen").wait_for()
@@ -167,4 +168,6 @@ def test_the_coordinator_story(portal, browser):
     assert other.goto(f"{base}/beheer/regio/{REGION}").status == 403
 
     assert [screen for screen in screens if screen[2]] == []
-    assert errors == []
+    # The 400 of a form with a problem and the 403s above show as failed loads; anything else (a
+    # script the CSP refused, a script error) is a fault.
+    assert [error for error in errors if not error.startswith("Failed to load resource")] == []
