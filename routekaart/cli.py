@@ -172,7 +172,11 @@ def export_file(fmt: str, out: Path) -> None:
     elif fmt == "geojson":
         exporting.write_geojson(placement.place(entries, _geo())[0], out)
     else:
-        exporting.write_hsds(entries, out)
+        geo = _geo()
+        if "province" not in geo.gemeenten:
+            click.echo("Let op: deze dataset kent geen provincies, dus komen adressen alleen in de beschrijving "
+                       "van de locatie. Bouw de dataset opnieuw met `routekaart data build`.")
+        exporting.write_hsds(entries, out, geo)
     click.echo(f"{len(entries)} items geschreven naar {out}.")
 
 

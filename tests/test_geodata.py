@@ -45,6 +45,15 @@ def test_every_pc4_resolves_to_exactly_one_of_the_31_regions(geo):
     assert not geo.pc4.index.duplicated().any()
 
 
+def test_every_gemeente_gets_its_province_from_the_pc4_source(geo):
+    source = pd.read_csv(GEO_SOURCE / sources.PC4_FILE, dtype=str, keep_default_na=False)
+    assert (geo.gemeenten["province"] != "").all()
+    assert set(geo.gemeenten["province"]) == set(source["province"]) - {""}
+    assert geo.gemeenten["province"].nunique() == 12
+    assert geo.gemeenten.at["GM0363", "province"] == "Noord-Holland"  # Amsterdam
+    assert geo.gemeenten.at["GM0687", "province"] == "Zeeland"  # Middelburg
+
+
 def test_known_gemeente_regions(geo):
     # From the CBS "Gebieden in Nederland" classification (quoted in PROVENANCE.md).
     assert geo.gemeenten.at["GM0363", "region_code"] == "ZK02"  # Amsterdam
@@ -116,7 +125,7 @@ def test_download_converts_publisher_formats_into_a_buildable_folder(tmp_path):
         _area("GM9991", "Voorbeeldstad", 5.0, 52.0), _area("GM9992", "Testdorp", 5.1, 52.1)]}
     geonames = ("NL\t9991\tVoorbeeldstad\tUtrecht\t09\tVoorbeeldstad\t9991\t\t\t52.05\t5.05\t6\n"
                 "NL\t9991\tVoorbeeldbuurt\tUtrecht\t09\tVoorbeeldstad\t9991\t\t\t52.07\t5.03\t6\n"
-                "NL\t9992\tTestdorp\tUtrecht\t09\tTestdorp\t9992\t\t\t52.15\t5.15\t6\n")
+                "NL\t9992\tTestdorp\tSouth Holland\t11\tTestdorp\t9992\t\t\t52.15\t5.15\t6\n")
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("NL.txt", geonames)
@@ -139,5 +148,6 @@ def test_download_converts_publisher_formats_into_a_buildable_folder(tmp_path):
     geo = dataset.load(tmp_path / "out")
     assert meta["counts"] == {"regions": 1, "gemeenten": 2, "pc4": 2}
     assert list(geo.pc4["region_code"]) == ["ZK98", "ZK98"]
+    assert list(geo.gemeenten["province"]) == ["Utrecht", "Zuid-Holland"], "GeoNames' English names in CBS's words"
     assert geo.pc4.at["9991", "inhabitants"] == 1200
     assert pd.isna(geo.pc4.at["9992", "inhabitants"])

@@ -1,5 +1,11 @@
-"""Export the catalogue as CSV, GeoJSON, or an Open Referral HSDS 3 tabular data package
-(one CSV per object plus datapackage.json), so other service finders can reuse it.
+"""Export the catalogue as CSV, GeoJSON, or an Open Referral HSDS 3.0 tabular data package
+(one CSV per HSDS table plus datapackage.json), so other service finders can reuse it.
+
+The HSDS package follows the official HSDS 3.0 descriptor shipped in hsds-3.0/ (see its
+PROVENANCE.md): every CSV has all fields of its table in the official order, and the package's
+datapackage.json carries the official table schemas, so it is HSDS 3.0 by Open Referral's own
+definitions, not by a loosened copy of ours. A required field is filled only from what we know;
+an address that is not complete goes into its location's description instead of an address row.
 
 HSDS wants UUIDs: ours are derived from our ids (uuid5), so an export is the same every time.
 Only coordinates from the source go into HSDS locations; our approximate placement (postcode
@@ -7,14 +13,18 @@ or place centre) is shown as such in the GeoJSON (`geo_precision`) and nowhere e
 """
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..geodata.dataset import GeoData
 from . import files
-from .schema import normalise, split_list
+from .schema import NATIONAL, normalise, split_list
 from .verification import verified_on
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://routekaart.invalid/catalogue")
@@ -42,90 +52,156 @@ def write_geojson(entries: pd.DataFrame, out: Path) -> None:
     files.replace_atomic(out, lambda handle: json.dump(document, handle, ensure_ascii=False))
 
 
+HSDS_DESCRIPTOR = Path(__file__).with_name("hsds-3.0") / "datapackage.json"
+CATALOGUE = "de Routekaart wachttijdondersteuning ggz"
+
+
+@functools.cache
+def _descriptor(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def official_resources(names: list[str], descriptor: Path = HSDS_DESCRIPTOR) -> list[dict]:
+    """The official HSDS 3.0 resources of the tables `names`, unchanged but for their foreign keys
+    to tables not among them (a package cannot refer to a table it does not hold)."""
+    by_name = {resource["name"]: resource for resource in _descriptor(descriptor)["resources"]}
+    resources = [copy.deepcopy(by_name[name]) for name in names]
+    for resource in resources:
+        schema = resource["schema"]
+        schema["foreignKeys"] = [key for key in schema.get("foreignKeys", []) if key["reference"]["resource"] in names]
+    return resources
+
+
 def _uuid(kind: str, values: pd.Series) -> pd.Series:
     return values.map(lambda value: str(uuid.uuid5(NAMESPACE, f"{kind}:{value}")))
 
 
-def hsds_tables(entries: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The HSDS 3 objects we can fill, as frames named after the object."""
+def _prepared(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
+    """The entries with what several tables share: HSDS ids, the organization, the province of
+    the gemeente (from the geodata; a dataset built without provinces gives none), the address."""
     e = normalise(entries).sort_values("id").reset_index(drop=True)
-    organization_name = e["organization"].where(e["organization"] != "", e["name"])
-    service_id, location_id = _uuid("service", e["id"]), _uuid("location", e["id"])
-    organization = pd.DataFrame({"id": _uuid("organization", organization_name), "name": organization_name,
-                                 "description": ""}).drop_duplicates("id")
-    assured = verified_on(e["last_verified"]).dt.strftime("%Y-%m-%d").fillna("")
-    service = pd.DataFrame({
-        "id": service_id, "organization_id": _uuid("organization", organization_name), "name": e["name"],
+    e["organization_name"] = e["organization"].where(e["organization"] != "", e["name"])
+    e["organization_id"] = _uuid("organization", e["organization_name"])
+    e["service_id"], e["location_id"] = _uuid("service", e["id"]), _uuid("location", e["id"])
+    e["physical"] = e["location_type"] == "physical"
+    provinces = geo.gemeenten["province"] if "province" in geo.gemeenten else pd.Series(dtype=object)
+    e["state_province"] = geo.gemeente_codes(e["gemeente"]).map(provinces).astype(object).fillna("")
+    e["postal_code"] = e["postal_code"].str.upper().str.replace(r"^(\d{4}) ?([A-Z]{2})$", r"\1 \2", regex=True)
+    e["complete_address"] = e["physical"] & (e[["address_1", "postal_code", "city", "state_province"]] != "").all(axis=1)
+    place = (e["postal_code"] + " " + e["city"]).str.strip()
+    e["address_text"] = np.select([e["address_1"] != "", place != ""],
+                                  ["Adres: " + (e["address_1"] + ", " + place).str.strip(", "), "Plaats: " + place], "")
+    region = e["zorgkantoorregio"].map(geo.regions["name"]).fillna(e["zorgkantoorregio"])
+    e["where"] = np.select([e["zorgkantoorregio"] == NATIONAL, e["city"] != "", e["gemeente"] != ""],
+                           [" (landelijk)", " in " + e["city"], " in " + e["gemeente"]], " in zorgkantoorregio " + region)
+    return e
+
+
+# One function per HSDS table: the prepared entries in, the table's rows out (official field
+# names; fields we cannot fill are left out here and written empty).
+
+def organization_table(e: pd.DataFrame) -> pd.DataFrame:
+    """The description lists what we hold of the organization, where: facts, not a profile."""
+    offer = e["name"] + e["where"]
+    description = "Aanbod in " + CATALOGUE + ": " + offer.groupby(e["organization_id"]).agg("; ".join) + "."
+    organization = e[["organization_id", "organization_name"]].drop_duplicates("organization_id")
+    return pd.DataFrame({"id": organization["organization_id"], "name": organization["organization_name"],
+                         "description": organization["organization_id"].map(description)})
+
+
+def service_table(e: pd.DataFrame) -> pd.DataFrame:
+    """assured_date/assurer_email: someone checked the entry with the provider (last_verified,
+    verified_by); last_modified: the day an import last changed it (midnight UTC: we know the day)."""
+    return pd.DataFrame({
+        "id": e["service_id"], "organization_id": e["organization_id"], "name": e["name"],
         "description": e["description"], "url": e["url"], "email": e["email"],
         "status": e["status"].map(HSDS_STATUS), "fees_description": e["fees_description"],
-        "eligibility_description": e["audience"], "assured_date": assured, "assurer_email": e["verified_by"],
-        "last_modified": e["last_edited"].where(e["last_edited"] == "", e["last_edited"] + "T00:00:00Z"),
+        "eligibility_description": e["audience"],
+        "assured_date": verified_on(e["last_verified"]).dt.strftime("%Y-%m-%d").fillna(""),
+        "assurer_email": e["verified_by"],
+        "last_modified": verified_on(e["last_edited"]).dt.strftime("%Y-%m-%dT00:00:00Z").fillna(""),
     })
-    physical = e["location_type"] == "physical"
-    location = pd.DataFrame({"id": location_id, "location_type": "physical", "name": e["name"],
-                             "organization_id": service["organization_id"],
-                             "latitude": e["latitude"].str.replace(",", "."),
-                             "longitude": e["longitude"].str.replace(",", ".")})[physical]
-    has_address = physical & (e["address_1"] != "") & (e["city"] != "")
-    address = pd.DataFrame({"id": _uuid("address", e["id"]), "location_id": location_id,
-                            "address_1": e["address_1"], "city": e["city"], "region": e["gemeente"],
-                            "state_province": "", "postal_code": e["postal_code"], "country": "NL",
-                            "address_type": "physical"})[has_address]
-    numbers = pd.DataFrame({"entry": e["id"], "service_id": service_id, "phone": e["phones"].map(split_list)})
+
+
+def location_table(e: pd.DataFrame) -> pd.DataFrame:
+    """Physical entries only; what we know of an address that is not complete is told here."""
+    physical = e[e["physical"]]
+    told = (physical["address_text"] != "") & ~physical["complete_address"]
+    return pd.DataFrame({
+        "id": physical["location_id"], "location_type": "physical", "organization_id": physical["organization_id"],
+        "name": physical["name"], "description": physical["address_text"].where(told, ""),
+        "latitude": physical["latitude"].str.replace(",", "."), "longitude": physical["longitude"].str.replace(",", "."),
+    })
+
+
+def address_table(e: pd.DataFrame) -> pd.DataFrame:
+    """Only complete addresses: HSDS requires street, city, province, postcode and country."""
+    complete = e[e["complete_address"]]
+    return pd.DataFrame({
+        "id": _uuid("address", complete["id"]), "location_id": complete["location_id"],
+        "address_1": complete["address_1"], "city": complete["city"], "region": complete["gemeente"],
+        "state_province": complete["state_province"], "postal_code": complete["postal_code"], "country": "NL",
+        "address_type": "physical",
+    })
+
+
+def phone_table(e: pd.DataFrame) -> pd.DataFrame:
+    numbers = pd.DataFrame({"entry": e["id"], "service_id": e["service_id"], "phone": e["phones"].map(split_list)})
     numbers = numbers.explode("phone").dropna(subset=["phone"]).reset_index(drop=True)
     numbers["n"] = numbers.groupby("entry").cumcount()
-    phone = pd.DataFrame({
+    return pd.DataFrame({
         "id": _uuid("phone", numbers["entry"] + ":" + numbers["n"].astype(str)), "service_id": numbers["service_id"],
         "number": numbers["phone"].str.replace(r"\s*\(.*\)\s*", "", regex=True),
         "description": numbers["phone"].str.extract(r"\((.*)\)", expand=False).fillna("")})
-    has_schedule = e["schedule"] != ""
-    schedule = pd.DataFrame({"id": _uuid("schedule", e["id"]), "service_id": service_id,
-                             "description": e["schedule"]})[has_schedule]
-    service_at_location = pd.DataFrame({"id": _uuid("service_at_location", e["id"]), "service_id": service_id,
-                                        "location_id": location_id})[physical]
-    return {"organization": organization, "service": service, "location": location, "address": address,
-            "phone": phone, "schedule": schedule, "service_at_location": service_at_location}
 
 
-# File names as in the HSDS 3 tabular schema (schema/compiled/tabular.json).
-PATHS = {"organization": "organizations.csv", "service": "services.csv", "location": "locations.csv",
-         "address": "addresses.csv", "phone": "phones.csv", "schedule": "schedules.csv",
-         "service_at_location": "service_at_location.csv"}
-_TYPES = {"latitude": "number", "longitude": "number", "assured_date": "date", "last_modified": "datetime"}
-_FORMATS = {"email": "email", "assurer_email": "email", "url": "uri"}
-_REFERENCES = {"organization_id": "organization", "service_id": "service", "location_id": "location"}
+def schedule_table(e: pd.DataFrame) -> pd.DataFrame:
+    timed = e[e["schedule"] != ""]
+    return pd.DataFrame({"id": _uuid("schedule", timed["id"]), "service_id": timed["service_id"],
+                         "description": timed["schedule"]})
 
 
-def _schema(name: str, frame: pd.DataFrame) -> dict:
-    fields = []
-    for column in frame.columns:
-        field = {"name": column, "type": _TYPES.get(column, "string")}
-        if column == "id" or column in _REFERENCES:
-            field["format"] = "uuid"
-        elif column in _FORMATS:
-            field["format"] = _FORMATS[column]
-        if column in ("id", "name", "status", "number"):
-            field["constraints"] = {"required": True, **({"unique": True} if column == "id" else {})}
-        fields.append(field)
-    keys = [{"fields": column, "reference": {"resource": target, "fields": "id"}}
-            for column, target in _REFERENCES.items() if column in frame.columns]
-    return {"fields": fields, "primaryKey": ["id"], **({"foreignKeys": keys} if keys else {})}
+def service_at_location_table(e: pd.DataFrame) -> pd.DataFrame:
+    physical = e[e["physical"]]
+    return pd.DataFrame({"id": _uuid("service_at_location", physical["id"]), "service_id": physical["service_id"],
+                         "location_id": physical["location_id"]})
 
 
-def write_hsds(entries: pd.DataFrame, folder: Path) -> list[Path]:
-    """The package in `folder`: one CSV per HSDS object (PATHS) and datapackage.json."""
+# The HSDS tables we write, in this order; a new table is one function and one line here.
+TABLES = {"organization": organization_table, "service": service_table, "location": location_table,
+          "address": address_table, "phone": phone_table, "schedule": schedule_table,
+          "service_at_location": service_at_location_table}
+
+
+def hsds_tables(entries: pd.DataFrame, geo: GeoData) -> dict[str, pd.DataFrame]:
+    """Each HSDS table with all its official fields, in the official order ('' where unknown)."""
+    e = _prepared(entries, geo)
+    tables = {}
+    for (name, build), resource in zip(TABLES.items(), official_resources(list(TABLES))):
+        frame = build(e)
+        fields = [field["name"] for field in resource["schema"]["fields"]]
+        unknown = set(frame.columns) - set(fields)
+        if unknown:  # a misspelt field would otherwise be dropped without a word
+            raise ValueError(f"HSDS 3.0 has no field {sorted(unknown)} in table {name}")
+        tables[name] = frame.reset_index(drop=True).reindex(columns=fields, fill_value="")
+    return tables
+
+
+def write_hsds(entries: pd.DataFrame, folder: Path, geo: GeoData) -> list[Path]:
+    """The package in `folder`: one CSV per HSDS table (TABLES) and datapackage.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    resources, written = [], []
-    for name, frame in hsds_tables(entries).items():
-        path = folder / PATHS[name]
+    tables = hsds_tables(entries, geo)
+    resources = [{**resource, "encoding": "utf-8"} for resource in official_resources(list(tables))]
+    written = []
+    for resource, frame in zip(resources, tables.values()):
+        path = folder / resource["path"]
         files.replace_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False))
-        resources.append({"name": name, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
-                          "mediatype": "text/csv", "encoding": "utf-8", "schema": _schema(name, frame)})
         written.append(path)
-    package = {"name": "routekaart-hsds", "title": "Routekaart wachttijdondersteuning ggz (Open Referral HSDS 3)",
+    package = {"name": "routekaart-hsds", "title": "Routekaart wachttijdondersteuning ggz (Open Referral HSDS 3.0)",
+               "description": "Table schemas: Human Services Data Specification 3.0.0, an Open Referral resource "
+                              "(https://openreferral.org/), CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/).",
                "profile": "tabular-data-package", "resources": resources}
     descriptor = folder / "datapackage.json"
     files.replace_atomic(descriptor, lambda handle: json.dump(package, handle, ensure_ascii=False, indent=2))
     return [*written, descriptor]
-

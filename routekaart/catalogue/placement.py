@@ -33,11 +33,9 @@ def _place_centres(geo: GeoData) -> pd.DataFrame:
 
 
 def _gemeente_centres(geo: GeoData) -> pd.DataFrame:
+    """A point inside each gemeente, by code."""
     points = geo.gemeenten.to_crs(RD_NEW).representative_point().to_crs("EPSG:4326")
-    names = geo.gemeenten["name"].str.lower()
-    frame = pd.DataFrame({"gemeente_key": names, "lat": points.y.values, "lon": points.x.values})
-    short = frame.assign(gemeente_key=names.str.replace(r"\s*\(.*\)$", "", regex=True).values)
-    return pd.concat([frame, short]).drop_duplicates("gemeente_key")
+    return pd.DataFrame({"lat": points.y.values, "lon": points.x.values}, index=geo.gemeenten.index)
 
 
 def place(entries: pd.DataFrame, geo: GeoData) -> tuple[pd.DataFrame, list[Unplaced]]:
@@ -63,8 +61,8 @@ def place(entries: pd.DataFrame, geo: GeoData) -> tuple[pd.DataFrame, list[Unpla
     exact = keyed.merge(centres, on=["place", "gemeente"], how="inner").set_index("index")
     unique = centres.groupby("place").filter(lambda g: len(g) == 1).drop(columns="gemeente")
     loose = keyed.merge(unique, on="place", how="inner").set_index("index")
-    gem_centres = _gemeente_centres(geo).set_index("gemeente_key")
-    by_gemeente = pd.DataFrame({"lat": gemeente.map(gem_centres["lat"]), "lon": gemeente.map(gem_centres["lon"])})
+    gem_centres, codes = _gemeente_centres(geo), geo.gemeente_codes(out["gemeente"])
+    by_gemeente = pd.DataFrame({"lat": codes.map(gem_centres["lat"]), "lon": codes.map(gem_centres["lon"])})
     for source in (exact, by_gemeente.dropna(), loose):
         take = (precision == "") & out.index.isin(source.index)
         lat[take] = source.loc[out.index[take], "lat"].values

@@ -88,14 +88,10 @@ def convert(seed: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
 
 def _region_codes(seed: pd.DataFrame, geo: GeoData) -> pd.Series:
     by_region_name = {name: code for code, name in geo.regions["name"].items()}
-    # CBS adds a province to a few names ('Middelburg (Z.)', 'Stein (L.)'); accept them without.
-    names = geo.gemeenten["name"].str.lower()
-    by_gemeente = dict(zip(names.str.replace(r"\s*\(.*\)$", "", regex=True), geo.gemeenten["region_code"]))
-    by_gemeente.update(zip(names, geo.gemeenten["region_code"]))
     # The gemeente decides where it is known (CBS assigns every gemeente to one region);
     # otherwise the region the seed author named.
     named = seed["zk_region"].where(seed["zk_region"] != "", seed["id"].map(REGION_FROM_SOURCE).fillna(""))
-    codes = seed["gemeente"].str.lower().map(by_gemeente).fillna(named.map(by_region_name))
+    codes = geo.gemeente_codes(seed["gemeente"]).map(geo.gemeenten["region_code"]).fillna(named.map(by_region_name))
     codes = codes.where(seed["scope"] != "landelijk", NATIONAL)
     unknown = codes.isna()
     if unknown.any():

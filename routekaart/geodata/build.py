@@ -75,6 +75,14 @@ def place_pc4(pc4: pd.DataFrame, gemeenten: gpd.GeoDataFrame, regions_of: pd.Ser
     return points.to_crs("EPSG:4326")
 
 
+def gemeente_provinces(pc4: pd.DataFrame) -> pd.Series:
+    """gemeente code -> province, as the PC4 source names it for most of the gemeente's postcodes
+    (a gemeente lies in one province; the source's province comes from GeoNames and CBS)."""
+    known = pc4[pc4["province"].fillna("") != ""]
+    counts = known.value_counts(["gemeente_code", "province"]).reset_index()  # most frequent first
+    return counts.drop_duplicates("gemeente_code").set_index("gemeente_code")["province"]
+
+
 def _checksums(folder: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
@@ -85,8 +93,9 @@ def _checksums(folder: Path) -> dict[str, str]:
 
 def build_frames(sources: Sources) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     regions_of = gemeente_regions(sources.gemeenten, sources.regions)
-    gemeenten = sources.gemeenten.assign(region_code=sources.gemeenten["code"].map(regions_of))
     pc4 = place_pc4(sources.pc4, sources.gemeenten, regions_of)
+    gemeenten = sources.gemeenten.assign(region_code=sources.gemeenten["code"].map(regions_of),
+                                         province=sources.gemeenten["code"].map(gemeente_provinces(pc4)).fillna(""))
     population = sources.population.drop_duplicates("pc4").set_index("pc4")["inhabitants"]
     pc4["inhabitants"] = pc4["pc4"].map(population)
     keep = ["pc4", "lat", "lon", "x", "y", "place", "all_places", "gemeente_code", "all_gemeente_codes", "gemeente",

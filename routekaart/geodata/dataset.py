@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 
 class DatasetMissing(Exception):
@@ -15,12 +16,20 @@ class DatasetMissing(Exception):
 @dataclass
 class GeoData:
     regions: gpd.GeoDataFrame  # code, name, geometry; index: code
-    gemeenten: gpd.GeoDataFrame  # code, name, region_code, geometry; index: code
+    gemeenten: gpd.GeoDataFrame  # code, name, region_code, province, geometry; index: code
     pc4: gpd.GeoDataFrame  # one row per PC4, x/y in RD New; index: pc4
     meta: dict
 
     def region_name(self, code: str) -> str:
         return self.regions.at[code, "name"]
+
+    def gemeente_codes(self, names: pd.Series) -> pd.Series:
+        """Gemeente names as people write them (any case; 'Middelburg' for CBS's 'Middelburg (Z.)')
+        to CBS codes; NaN for a name we do not know."""
+        official = self.gemeenten["name"].str.lower()
+        by_name = dict(zip(official.str.replace(r"\s*\(.*\)$", "", regex=True), self.gemeenten["code"]))
+        by_name.update(zip(official, self.gemeenten["code"]))
+        return names.str.lower().map(by_name)
 
 
 def load(folder: Path) -> GeoData:

@@ -42,6 +42,11 @@ ATTRIBUTION = N_(
 )
 
 
+# GeoNames names five provinces in English; CBS names them so (the other seven are the same).
+GEONAMES_PROVINCES = {"North Brabant": "Noord-Brabant", "Guelders": "Gelderland", "North Holland": "Noord-Holland",
+                      "South Holland": "Zuid-Holland", "Friesland": "Fryslân"}
+
+
 class SourceError(Exception):
     """The source folder is missing a file or holds one we cannot read."""
 
@@ -50,7 +55,7 @@ class SourceError(Exception):
 class Sources:
     regions: gpd.GeoDataFrame  # code, name, geometry (WGS84)
     gemeenten: gpd.GeoDataFrame  # code, name, geometry (WGS84)
-    pc4: pd.DataFrame  # pc4, lat, lon, place, gemeente_code, all_places, all_gemeente_codes
+    pc4: pd.DataFrame  # pc4, lat, lon, place, gemeente_code, all_places, all_gemeente_codes, province
     population: pd.DataFrame  # pc4, inhabitants, year (may be empty)
 
 
@@ -75,6 +80,8 @@ def read_pc4(path: Path) -> pd.DataFrame:
     for column in ("all_places", "all_gemeente_codes"):
         if column not in frame:
             frame[column] = frame["place" if column == "all_places" else "gemeente_code"]
+    if "province" not in frame:  # optional: without it no province is known (and none is guessed)
+        frame["province"] = ""
     return frame
 
 
@@ -122,6 +129,7 @@ def geonames_to_pc4(text: str, gemeente_names: dict[str, str]) -> pd.DataFrame:
         gemeente_code=("gemeente_code", lambda s: s[s != ""].mode().iat[0] if (s != "").any() else ""),
     ).reset_index()
     pc4["gemeente"] = pc4["gemeente_code"].map(gemeente_names).fillna("")
+    pc4["province"] = pc4["province"].replace(GEONAMES_PROVINCES)
     pc4["coord_source"] = "geonames"
     return pc4.round({"lat": 5, "lon": 5})
 
