@@ -14,7 +14,7 @@ from routekaart import state
 from routekaart.portal import accounts, database, reports
 
 from .conftest import fresh_database
-from .portal_helpers import (ADMIN, COORDINATOR, PASSWORD, csrf_token, log_in, make_user, portal_app, post)
+from .portal_helpers import (COORDINATOR, PASSWORD, csrf_token, log_in, make_user, portal_app, post)
 
 REGION = "ZK23"
 PORTAL_TABLES = "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users"

@@ -25,8 +25,7 @@ from flask_wtf.csrf import CSRFError
 
 from .. import coverage, state
 from ..catalogue import importing
-from ..catalogue.schema import (COLUMNS, KINDS, LOCATION_TYPES, NATIONAL, SCOPES, STATUSES, YES_NO,
-                                WALK_IN_KINDS)
+from ..catalogue.schema import COLUMNS, KINDS, LOCATION_TYPES, NATIONAL, SCOPES, STATUSES, YES_NO
 from ..catalogue.verification import is_stale, record_check
 from ..i18n import N_
 from ..postcodes import PostcodeError, parse
