@@ -294,7 +294,7 @@ def _reason(report: dict | None) -> str:
 def _report_for(code: str) -> dict | None:
     """The open report of this region a form is answering (?melding=ID), if any."""
     number = request.values.get("melding", "")
-    report = reports.get(database(), int(number)) if number.isdigit() else None
+    report = reports.get(database(), int(number)) if number.isdigit() and len(number) < 10 else None
     return report if report and report["region"] == code and report["status"] == "open" else None
 
 
@@ -360,7 +360,7 @@ def _after_action(entry_id: str, problems, done: str):
     return redirect(url_for("beheer.entry", entry_id=entry_id, opgeslagen=done), 303)
 
 
-@bp.post("/wijziging/<int:change_id>/terugdraaien")
+@bp.post("/wijziging/<int(max=2147483647):change_id>/terugdraaien")
 @_signed_in
 def undo(change_id: int):
     change = edits.get(database(), change_id)
@@ -463,7 +463,7 @@ def queue():
                                                                         {r["region"] for r in waiting}})
 
 
-@bp.get("/melding/<int:report_id>")
+@bp.get("/melding/<int(max=2147483647):report_id>")
 @_signed_in
 def report(report_id: int):
     found = reports.get(database(), report_id)
@@ -474,7 +474,7 @@ def report(report_id: int):
     return render_template("beheer/report.html", report=found, name=_region_name(found["region"]))
 
 
-@bp.post("/melding/<int:report_id>/afwijzen")
+@bp.post("/melding/<int(max=2147483647):report_id>/afwijzen")
 @_signed_in
 def reject(report_id: int):
     found = reports.get(database(), report_id)
