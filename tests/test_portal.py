@@ -298,3 +298,22 @@ def test_rate_limits_answer_429(tmp_path, geodata_dir):
     token = csrf_token(client, "/aanmelden")
     answers = [client.post("/aanmelden", data={"csrf_token": token}).status_code for _ in range(3)]
     assert answers == [400, 400, 429]
+
+
+def test_the_history_goes_out_as_hsds_metadata(app, coordinator, tmp_path):
+    import pandas as pd
+
+    from .test_export import official_report
+
+    out = tmp_path / "hsds"
+    result = app.test_cli_runner().invoke(args=["export", "--format", "hsds", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert official_report(out).valid
+    metadata = pd.read_csv(out / "metadata.csv", dtype=str, keep_default_na=False)
+    with app.app_context():
+        changes = database().rows("SELECT * FROM portal_changes")
+    assert len(metadata) == len(changes) > 0
+    phone = metadata[metadata["replacement_value"] == "030 000 0000"]
+    assert phone[["field_name", "resource_type", "updated_by"]].values.tolist() == [["phones", "service", COORDINATOR]]
+    services = pd.read_csv(out / "services.csv", dtype=str, keep_default_na=False)
+    assert set(metadata["resource_id"]) <= set(services["id"])

@@ -8,18 +8,21 @@ from __future__ import annotations
 import functools
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import with_appcontext
 
 from ..cli import database_errors
+from ..paper import site_url
 from . import accounts, database
 
 users_cli = click.Group("users", help="Accounts voor het beheer (/beheer).")
 
 
 def invitation_url(token: str) -> str:
-    site = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
-    return f"{site.rstrip('/')}/beheer/uitnodiging/{token}"
+    """On PUBLIC_URL; without it, where `routekaart serve` runs by default."""
+    with current_app.test_request_context():
+        path = url_for("login.invitation", token=token)
+    return site_url(path, current_app.config["PUBLIC_URL"], "http://127.0.0.1:5000")
 
 
 def _account_errors(command):

@@ -140,3 +140,9 @@ def history(db: Database, region: str | None = None, entry_id: str | None = None
                        id=entry_id, limit=limit)
     return db.rows("SELECT * FROM portal_changes WHERE region = :region ORDER BY id DESC LIMIT :limit",
                    region=region, limit=limit)
+
+
+def everything(db: Database) -> pd.DataFrame:
+    """The whole history, oldest first, for the HSDS export's metadata table."""
+    rows = db.rows("SELECT id, at, who, entry_id, field, old, new FROM portal_changes ORDER BY id")
+    return pd.DataFrame(rows, columns=["id", "at", "who", "entry_id", "field", "old", "new"])

@@ -28,6 +28,7 @@ from ..catalogue import importing
 from ..catalogue.schema import COLUMNS, KINDS, LOCATION_TYPES, NATIONAL, SCOPES, STATUSES, YES_NO
 from ..catalogue.verification import is_stale, record_check
 from ..i18n import N_
+from ..paper import site_url
 from ..postcodes import PostcodeError, parse
 from ..routing import UnknownPostcode
 from . import accounts, database, edits, reports
@@ -500,7 +501,8 @@ def users():
             else:
                 token = accounts.add(database(), request.form.get("email", ""), request.form.get("role", ""),
                                      request.form.getlist("region"))
-                invitation_url = url_for("login.invitation", token=token, _external=True)
+                invitation_url = site_url(url_for("login.invitation", token=token), current_app.config["PUBLIC_URL"],
+                                          request.host_url)
         except accounts.AccountError as error:
             problem = str(error)
     return render_template("beheer/users.html", users=accounts.everyone(database()), roles=ROLE_LABELS,
