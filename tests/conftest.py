@@ -29,8 +29,9 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
+def app(geodata_dir, tmp_path_factory):
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "PORTAL_DATABASE": str(tmp_path_factory.mktemp("portal") / "portal.sqlite3")})
     state.reload(app)
     return app
 
@@ -144,4 +145,5 @@ def store(store_config):
 def store_app(store_config, geodata_dir):
     """An app on that catalogue (for its CLI and its pages)."""
     return create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                       "PORTAL_DATABASE": str(Path(store_config["CATALOGUE_DIR"]).parent / "portal.sqlite3"),
                        **store_config})
