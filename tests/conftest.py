@@ -119,7 +119,8 @@ def fresh_database() -> str:
 
     url = postgis_url()
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations, "
+                     "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users")
     migrate(url)
     return url
 

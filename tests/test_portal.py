@@ -17,19 +17,12 @@ from .conftest import fresh_database
 from .portal_helpers import (COORDINATOR, PASSWORD, csrf_token, log_in, make_user, portal_app, post)
 
 REGION = "ZK23"
-PORTAL_TABLES = "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users"
 
 
 @pytest.fixture(scope="module", params=["files", "postgis"])
 def app(request, tmp_path_factory, geodata_dir):
     url = ""
     if request.param == "postgis":
-        import psycopg
-
-        from .conftest import postgis_url
-
-        with psycopg.connect(postgis_url(), autocommit=True) as conn:
-            conn.execute(f"DROP TABLE IF EXISTS {PORTAL_TABLES}")
         url = fresh_database()
     return portal_app(tmp_path_factory.mktemp(f"portal-{request.param}"), geodata_dir, url)
 
