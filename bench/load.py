@@ -37,6 +37,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def gunicorn(env: dict, port: int, limit_s: float = 600) -> subprocess.Popen:
+    """gunicorn with the production config, returned once /healthz answers (a national catalogue
+    takes a while to load: up to `limit_s`)."""
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            if server.poll() is not None or time.perf_counter() - started > limit_s:
+                server.kill()
+                raise RuntimeError("gunicorn did not answer /healthz") from None
+            time.sleep(0.1)
+
+
 def worker_rss(master: int) -> dict[int, float]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     rss = {}
@@ -96,17 +113,10 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(tmp / "geodata"), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
-           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+           "ROUTEKAART_API_RATE_LIMIT": "10000000 per minute", "ROUTEKAART_PUBLIC_URL": "https://routekaart.example"}
+    server = gunicorn(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         time.sleep(1)
         start_rss = worker_rss(server.pid)
         targets = {"/healthz": None,

@@ -11,8 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     # Runtime dataset built from open geodata (git-ignored); see `routekaart data build`.
     "DATA_DIR": None,  # default: <instance>/geodata
-    # Source folder with the open geodata, or "download" for the official sources.
+    # Source folder with the open geodata, or "download" for the official sources. Empty: the
+    # local folder ../shared/data/geo when it is there, else the official data, downloaded once.
     "GEO_SOURCE": "",
+    # http://host:port: every download request goes to {mirror}/{publisher host}{path}?{query}.
+    "DOWNLOAD_MIRROR": "",
     "CATALOGUE_DIR": str(ROOT / "regions"),
     # postgresql://... keeps the catalogue in PostGIS (several app servers); empty: the files above.
     "DATABASE_URL": "",
@@ -28,8 +31,13 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Per client address, on the JSON API; the address is kept in memory only.
     "API_RATE_LIMIT": "120 per minute",
-    # PDFs take a second of CPU each; per client address, like the API limit.
+    # PDFs take a second of CPU each; per client address, like the API limit. The region and the
+    # postcode PDF share one count.
     "PDF_RATE_LIMIT": "10 per minute",
+    # How many PDFs are rendered at once on this machine, over all workers; more get a quick 503.
+    "PDF_RENDERS": str(max(1, (os.cpu_count() or 2) // 2)),
+    # How many proxies in front of the app (the TLS proxy) may say who the client is (X-Forwarded-For).
+    "PROXY_HOPS": "0",
     # The site's public address, for QR codes on printed sheets. Empty: the host of the request.
     "PUBLIC_URL": "",
 }

@@ -10,13 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
+from .catalogue.schema import FROM_HOME_KINDS
 from .routing import Filters, Hits, Place, Router
 
 # National entries that belong to a step by what they are, not by kind alone.
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
 NETWORK_FALLBACK_IDS = ["nl-mentale-gezondheidsnetwerken-programma"]
 WAITING_FALLBACK_IDS = ["nl-wegvandewachtlijst", "nl-mind-wachtlijsten-dossier"]
-FROM_HOME_KINDS = ["telefoon", "online", "zelfhulp", "lotgenoten"]
+
+# Walk-ins a region's sheet lists: with the other steps, what fits on two A4 pages. A region with
+# more gets its walk-ins picked per gemeente, and the sheet counts the others.
+SHEET_WALK_INS = 12
 
 STEP_KEYS = ["huisarts", "verzekeraar", "netwerk", "steunpunten", "wachten", "thuis", "jongeren_naasten",
              "clientondersteuning"]
@@ -28,6 +35,7 @@ class Step:
     entries: list[dict]
     gap: bool = False  # the region has nothing of this kind that we know of
     fallback: list[dict] = field(default_factory=list)  # the national alternative for a gap
+    not_listed: list[tuple[str, int]] = field(default_factory=list)  # (gemeente, how many) left off the sheet
 
 
 @dataclass
@@ -52,21 +60,37 @@ def once(steps: list[Step]) -> list[Step]:
     for s in steps:
         entries, fallback = ([e for e in group if e["id"] not in seen] for group in (s.entries, s.fallback))
         seen.update(e["id"] for e in entries + fallback)
-        kept.append(Step(s.key, entries, s.gap, fallback))
+        kept.append(Step(s.key, entries, s.gap, fallback, s.not_listed))
     return kept
+
+
+def per_gemeente(gemeenten: np.ndarray, room: int) -> np.ndarray:
+    """Which of these walk-ins (given by gemeente, each gemeente's in the order to show) fit in
+    `room`: every gemeente's first before any gemeente's second, gemeenten with more walk-ins
+    first. Positions, in their original order."""
+    frame = pd.DataFrame({"gemeente": gemeenten})
+    frame["turn"] = frame.groupby("gemeente").cumcount()
+    frame["size"] = frame.groupby("gemeente")["gemeente"].transform("size")
+    picked = frame.sort_values(["turn", "size", "gemeente"], ascending=[True, False, True], kind="stable")
+    return np.sort(picked.index.to_numpy()[:room])
 
 
 def build(router: Router, region_code: str, place: Place | None = None, k: int = 5,
           today: date | None = None) -> Checklist:
-    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of all."""
+    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's."""
     everything = Filters(k=k)
     national = router.national(everything)
     regional = router.regional(region_code, everything, place)
     if place is not None:
         walk_ins = router.nearest(place, everything)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))
+        not_listed = []
     else:
         walk_ins = router.walk_ins(region_code)
+        gemeenten = router.gemeenten(walk_ins)
+        shown = per_gemeente(gemeenten, SHEET_WALK_INS)
+        left = pd.Series(np.delete(gemeenten, shown), dtype=object).value_counts().sort_index()
+        walk_ins, not_listed = Hits(walk_ins.rows[shown]), list(zip(left.index, left.astype(int).tolist()))
         youth_walk_ins = walk_ins.where(router.is_kind("jongeren"))
 
     networks = regional.where(router.is_kind("mgn"))
@@ -75,14 +99,15 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
     from_home = national.where(router.is_kind(*FROM_HOME_KINDS))
     young_or_carers = router.for_group("jongeren") | router.for_group("naasten")
 
-    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = ()) -> Step:
-        return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [])
+    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed=()) -> Step:
+        return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [],
+                    list(not_listed))
 
     steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
         step("verzekeraar", national.where(router.is_kind("verzekeraar"))),
         step("netwerk", networks, gap=not len(networks), fallback=NETWORK_FALLBACK_IDS),
-        step("steunpunten", walk_ins, gap=not len(walk_ins)),
+        step("steunpunten", walk_ins, gap=not len(walk_ins), not_listed=not_listed),
         step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),
         step("thuis", from_home.where(router.for_group("volwassenen"))),
         step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers)),

@@ -1,4 +1,4 @@
-"""Maintenance commands: `routekaart data build|stale|verify|history|rollback`, `import`, `export`,
+"""Maintenance commands: `routekaart data build|update|stale|verify|history|rollback`, `import`, `export`,
 `db migrate|load`, `catalogue seed`, `serve`.
 
 `routekaart` is a Flask CLI group, so `flask --app app data build` works the same. Every command
@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import WSGIRequestHandler
 
 from . import logs, state
 from .catalogue import export as exporting
@@ -23,7 +22,7 @@ from .catalogue import seed as seeding
 from .catalogue.schema import NATIONAL
 from .catalogue.store import NoHistory, open_store, replace_all, rollback
 from .geodata import build as building
-from .geodata import dataset, sources
+from .geodata import dataset, download, sources
 
 data_cli = click.Group("data", help="De gegevens: geodata bouwen, catalogus controleren en terugzetten.")
 catalogue_cli = click.Group("catalogue", help="De catalogus met steun (regions/).")
@@ -31,7 +30,10 @@ db_cli = click.Group("db", help="De PostGIS-database (DATABASE_URL).")
 
 
 def _geo() -> dataset.GeoData:
-    return dataset.load(state.ensure_dataset(current_app.config))
+    try:
+        return dataset.load(state.ensure_dataset(current_app.config))
+    except dataset.DatasetMissing as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
@@ -64,24 +66,20 @@ def _list(label: str, ids: list[str]) -> None:
     click.echo(f"  {label}: {len(ids)}" + (f" ({shown})" if ids else ""))
 
 
-@data_cli.command("build")
-@click.option("--source", type=click.Path(file_okay=False, path_type=Path),
-              help="Map met de open geodata (zoals ../shared/data/geo). Zonder: ROUTEKAART_GEO_SOURCE.")
-@click.option("--download", is_flag=True, help="Haal de officiële open data op (CBS/PDOK, GeoNames).")
-@with_appcontext
-def data_build(source: Path | None, download: bool) -> None:
-    """Build the runtime dataset and report catalogue entries that cannot be placed."""
+def _say(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def _build(source: Path) -> None:
+    """Build from `source`, then report the dataset and the catalogue entries that cannot be placed."""
     out = Path(current_app.config["DATA_DIR"])
-    if download:
-        source = sources.download(out.with_name(out.name + "-source"))
-    source = source or current_app.config["GEO_SOURCE"]
-    if not source:
-        raise click.UsageError("Geef --source MAP of --download, of zet ROUTEKAART_GEO_SOURCE.")
     try:
-        meta = building.build(Path(source), out)
+        meta = building.build(source, out, say=_say)
     except sources.SourceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Dataset gebouwd in {out}: " + ", ".join(f"{n} {k}" for k, n in meta["counts"].items()))
+    for warning in meta["warnings"]:
+        click.echo(f"Let op: {warning}", err=True)
     data = state.reload(current_app)
     entries = data.catalogue.entries
     click.echo(f"Catalogus: {len(entries)} items, waarvan {int(entries['lat'].notna().sum())} op de kaart "
@@ -90,12 +88,36 @@ def data_build(source: Path | None, download: bool) -> None:
         click.echo(f"  niet geplaatst of twijfel: {problem.id}: {problem.reason}")
 
 
+def _source(refresh: bool) -> Path:
+    try:
+        return download.source_folder(current_app.config, refresh=refresh, say=_say)
+    except sources.SourceError as error:
+        raise click.ClickException(f"{error} Er is niets veranderd.") from None
+
+
+@data_cli.command("build")
+@click.option("--source", type=click.Path(file_okay=False, path_type=Path),
+              help="Map met de open geodata. Zonder: ROUTEKAART_GEO_SOURCE, ../shared/data/geo of de "
+                   "eerder opgehaalde officiële data (die wordt anders eenmalig opgehaald).")
+@with_appcontext
+def data_build(source: Path | None) -> None:
+    """Build the runtime dataset and report catalogue entries that cannot be placed."""
+    _build(source or _source(refresh=False))
+
+
+@data_cli.command("update")
+@with_appcontext
+def data_update() -> None:
+    """Fetch the official open data anew (CBS via PDOK, GeoNames, CBS StatLine) and build from it."""
+    _build(_source(refresh=True))
+
+
 @catalogue_cli.command("seed")
 @click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @with_appcontext
 def catalogue_seed(source: Path) -> None:
     """Rewrite regions/ from the team's seed catalogue folder (CSV files plus NOTES)."""
-    geo = dataset.load(state.ensure_dataset(current_app.config))
+    geo = _geo()
     try:
         counts = seeding.run(source, geo, Path(current_app.config["CATALOGUE_DIR"]))
     except seeding.SeedError as error:
@@ -133,7 +155,7 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
         if frame.empty:
             raise click.ClickException("Geen enkele rij is goed. Er is niets veranderd.")
         rejected = path.with_name(f"{path.stem}-afgewezen.csv")
-        files.replace_atomic(rejected, lambda out: rejects.to_csv(out, index=False))
+        files.write_csv(rejected, rejects)
         click.echo(f"{rows} rijen overgeslagen; die staan met hun problemen in {rejected}.")
     old = store.read_region(code)
     new = importing.prepare(frame, code)
@@ -278,13 +300,6 @@ def _database_url() -> str:
     return url
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """The app logs each request itself (routekaart.logs); Werkzeug's line has the full URL and IP."""
-
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -294,10 +309,13 @@ def serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()
-    state.get()  # build or load the dataset before the first visitor
+    try:
+        state.get()  # build or load the dataset before the first visitor
+    except dataset.DatasetMissing as error:
+        raise click.ClickException(str(error)) from None
     logs.configure()
     click.echo(f"Routekaart draait op http://{host}:{port}/")
-    run_simple(host, port, app, request_handler=QuietRequestHandler, threaded=True)
+    run_simple(host, port, app, request_handler=logs.QuietRequestHandler, threaded=True)
 
 
 def init_app(app: Flask) -> None:

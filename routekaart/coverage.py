@@ -20,7 +20,7 @@ import pandas as pd
 
 from .catalogue.schema import WALK_IN_KINDS
 from .catalogue.verification import is_stale
-from .geodata.build import RD_NEW
+from .geodata.sources import GEMEENTEN_FILE, PC4_FILE, POPULATION_PC4_FILE, RD_NEW
 from .i18n import N_
 
 NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"
@@ -137,7 +137,7 @@ def compute(pc4: pd.DataFrame, regions: pd.DataFrame, entries: pd.DataFrame, as_
     regional = pd.concat([_distance_rows(distances, distances["region_code"]),
                           _entry_rows(counted, counted["zorgkantoorregio"])], axis=1).reindex(codes)
     national = pd.concat([_distance_rows(distances, everyone), _entry_rows(counted, all_entries)], axis=1)
-    count_columns = ["population", "pc4_count", "pc4_without_population", "entries", "walk_ins",
+    count_columns = ["pc4_count", "pc4_without_population", "entries", "walk_ins",
                      *[f"n_{kind}" for kind in COUNTED_KINDS]]
     regional[count_columns] = regional[count_columns].fillna(0)
     for column, kind in KNOWN.items():
@@ -147,6 +147,9 @@ def compute(pc4: pd.DataFrame, regions: pd.DataFrame, entries: pd.DataFrame, as_
     whole = count_columns + list(KNOWN)
     table[whole] = table[whole].astype(int)
     table["walk_ins_per_100k"] = table["walk_ins"] / table["population"].where(table["population"] > 0) * 100_000
+    # No PC4 of the row has an inhabitant figure (say, the population source could not be fetched):
+    # its population is unknown, not 0.
+    table["population"] = table["population"].astype("Int64")
     table.insert(0, "name", [*regions["name"].reindex(codes), NATIONAL_NAME])
     table.index.name = "code"
     return Coverage(table[["name", *METRICS]], distances, entries, as_of)
@@ -165,6 +168,27 @@ def region_entries(coverage: Coverage, code: str) -> pd.DataFrame:
     return own.assign(_order=order).sort_values(["_order", "name"]).drop(columns="_order")
 
 
+def entry_counts(entries: pd.DataFrame) -> pd.DataFrame:
+    """Per kind (in region_entries' order): the entries, those that count (open) and those to check (stale)."""
+    counts = entries.groupby("kind", sort=False).agg(entries=("id", "size"), counted=("open", "sum"),
+                                                     stale=("stale", "sum"))
+    return counts.loc[entries["kind"].drop_duplicates()].astype(int)
+
+
+def walk_ins_near(coverage: Coverage, bounds, margin_deg: float = 0.2, cell_deg: float = 0.01) -> pd.DataFrame:
+    """The open, placed walk-ins in and around `bounds` (west, south, east, north; WGS84), one row per
+    square of `cell_deg` (about a kilometre): its mean point, the first name, how many. A map of a
+    region stays the same size however many entries the catalogue holds."""
+    west, south, east, north = bounds
+    e = coverage.entries
+    near = e[e["open"] & e["kind"].isin(WALK_IN_KINDS) & e["lon"].between(west - margin_deg, east + margin_deg)
+             & e["lat"].between(south - margin_deg, north + margin_deg)]
+    cells = [(near["lat"] // cell_deg).rename("row"), (near["lon"] // cell_deg).rename("column")]
+    return (near.groupby(cells, sort=True)
+            .agg(lat=("lat", "mean"), lon=("lon", "mean"), name=("name", "first"), count=("id", "size"))
+            .reset_index(drop=True))
+
+
 def is_region(code: str, coverage: Coverage) -> bool:
     return code != NATIONAL_CODE and code in coverage.table.index
 
@@ -173,14 +197,19 @@ def is_region(code: str, coverage: Coverage) -> bool:
 
 def about(coverage: Coverage, geo_meta: dict) -> dict:
     year = geo_meta.get("population_year")
+    dated = {name: f" ({source['date']})" if source.get("date") else ""
+             for name, source in geo_meta.get("sources", {}).items()}
+    population = (f"CBS, inwoners per postcodegebied (PC4) op 1 januari {year}, CC BY 4.0"
+                  f"{dated.get(POPULATION_PC4_FILE, '')}" if year else
+                  "CBS, inwoners per postcodegebied (PC4): niet in deze gegevensset, dus inwoners onbekend")
     return {
         "data_as_of": coverage.as_of.isoformat(),
         "dataset_built_at": geo_meta.get("built_at"),
         "population_year": year,
         "sources": [
-            "CBS, zorgkantoorregio's 2024 en gemeenten 2025 (via PDOK), CC BY 4.0",
-            f"CBS, inwoners per postcodegebied (PC4) op 1 januari {year or 'onbekend'}, CC BY 4.0",
-            "GeoNames, postcodepunten (PC4), CC BY 4.0, gecontroleerd met CBS",
+            "CBS, zorgkantoorregio's 2024 en gemeenten 2025 (via PDOK), CC BY 4.0" + dated.get(GEMEENTEN_FILE, ""),
+            population,
+            "GeoNames, postcodepunten (PC4), CC BY 4.0, gecontroleerd met CBS-gebieden" + dated.get(PC4_FILE, ""),
             "Routekaart-catalogus van steun (map regions/ in dit project): startgegevens, niet volledig",
         ],
     }
@@ -195,8 +224,8 @@ def export_frame(coverage: Coverage, geo_meta: dict) -> pd.DataFrame:
 
 
 def plain(value):
-    """numpy and NaN -> JSON values."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """numpy, NaN and NA -> JSON values."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value.item() if isinstance(value, np.generic) else value
 

@@ -29,9 +29,10 @@ def select_locale() -> str:
 
 
 def switch_url(lang: str) -> str:
-    """This page (path and query) in another language."""
+    """This page (path and query) in another language, as a query alone ('?km=10&lang=en'): the
+    browser keeps the path it has, so a path such as '/%5Cevil.example/x' cannot send it off-site."""
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    return f"{request.path}?{urlencode(args + [('lang', lang)])}"
+    return f"?{urlencode(args + [('lang', lang)])}"
 
 
 def remember_choice(response):

@@ -1,18 +1,43 @@
 """Structured logs that never hold a postcode, a query string or a client address.
 
 Each request is logged once, as JSON, by its route *pattern* ('/route/<postcode>'), never by
-the path the visitor typed. Werkzeug's own access log (which prints full URLs and IPs) is off.
+the path the visitor typed. The servers and libraries around the app (gunicorn's workers,
+Werkzeug, Flask-Limiter) name the client address, the request line or the URI when a request
+fails or is refused; `Private` cuts their lines down to the leading words.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 
 from flask import Flask, g, request
+from werkzeug.serving import WSGIRequestHandler
 
 ACCESS = logging.getLogger("routekaart.access")
+
+# Loggers we do not write that see requests (gunicorn's worker: see gunicorn.conf.py).
+FOREIGN = ("werkzeug", "flask-limiter")
+# Where a line's details begin: a value, a colon, "from ip=", an opening bracket.
+DETAILS = re.compile(r"%|:| from |\(|\{")
+
+
+class Private(logging.Filter):
+    """'Invalid request from ip=127.0.0.1: ... GET /route/3511AB' -> 'Invalid request': the lines
+    of the given loggers (all, without names) keep their leading words only. On a handler it sees
+    the lines of every logger that reaches it; on a logger, that logger's own lines."""
+
+    def __init__(self, loggers: tuple[str, ...] | None = None):
+        super().__init__()
+        self.loggers = loggers
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.loggers is None or record.name in self.loggers:
+            record.msg = DETAILS.split(str(record.msg), maxsplit=1)[0].strip() or record.name
+            record.args = ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,12 +51,25 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: int = logging.INFO) -> None:
+    """One JSON handler on stderr for every logger (gunicorn's too, see gunicorn.conf.py)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(Private(FOREIGN))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per step of every PDF
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server (`routekaart serve`) without its own lines, which start with the
+    client address and hold the raw request line; a request it refuses (400, 414, 431) is logged
+    by its status alone. The app logs every other request itself."""
+
+    def log(self, type: str, message: str, *args) -> None:
+        if message.startswith("code %d"):  # http.server's send_error
+            ACCESS.warning("refused by the server", extra={"fields": {"status": args[0]}})
 
 
 def init_app(app: Flask) -> None:

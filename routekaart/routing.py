@@ -6,14 +6,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import shapely
 from flask_babel import gettext as _
 
-from .catalogue import records
+from .catalogue import as_record
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
+from .derived import Derived
 from .geodata.dataset import GeoData
 from .postcodes import Postcode
 
 DEFAULT_K, MAX_K = 5, 25
+MAX_UNKNOWN_SHOWN = 5  # unknown kinds named in an error message
+MASKS_KEPT = 64  # filter masks kept per dataset (there are thousands of possible filters)
+RECORDS_KEPT = 8192  # entries kept as JSON-ready dicts and as JSON, per dataset
+FIRST_RADIUS_M = 5000  # the nearest search looks this far first, then four times as far, and so on
+SLACK_M = 1.0  # the index's distances and ours may differ in the last digits: ask a metre more
 COMPACT = (",", ":")  # JSON separators without spaces, as Flask's jsonify writes
 # Regional entries in the order a client needs them: the network first, then waiting support.
 REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
@@ -47,7 +55,9 @@ class Filters:
     k: int = DEFAULT_K
 
     def __post_init__(self):
-        unknown = [kind for kind in self.kinds if kind not in KINDS]
+        # A set of kinds, in one order: `soort=mgn&soort=mgn&...` is the same filter (and cache key) as `soort=mgn`.
+        object.__setattr__(self, "kinds", tuple(sorted(set(self.kinds))))
+        unknown = [kind for kind in self.kinds if kind not in KINDS][:MAX_UNKNOWN_SHOWN]
         if unknown:
             raise FilterError(_("Onbekende soort: %(unknown)s. Kies uit: %(kinds)s.", unknown=", ".join(unknown),
                                 kinds=", ".join(KINDS)))
@@ -62,7 +72,7 @@ class Filters:
     @property
     def selection(self) -> tuple:
         """The part that selects entries (not distance or count): the key of a cached mask."""
-        return (tuple(sorted(self.kinds)), self.audience, self.no_referral, self.free)
+        return (self.kinds, self.audience, self.no_referral, self.free)
 
 
 @dataclass
@@ -118,9 +128,10 @@ class Lookup:
 
 
 class Router:
-    """Answers lookups fast: columns, orderings and filter masks are worked out once per dataset."""
+    """Answers lookups fast: columns, orderings and a spatial index are worked out once per dataset;
+    filter masks and each entry's JSON when first asked for, kept in the dataset's bounded caches."""
 
-    def __init__(self, geo: GeoData, entries: pd.DataFrame, nearest_query=None):
+    def __init__(self, geo: GeoData, entries: pd.DataFrame, nearest_query=None, derived: Derived | None = None):
         """`nearest_query` (a store's `nearest`) asks a database for the nearest entries instead."""
         self.geo = geo
         self._nearest_query = nearest_query
@@ -130,42 +141,56 @@ class Router:
         e = self.entries
         self._x, self._y = e["x"].to_numpy(float), e["y"].to_numpy(float)
         self._walk_in = (e["kind"].isin(WALK_IN_KINDS) & e["x"].notna()).to_numpy()
-        self._region = e["zorgkantoorregio"].to_numpy()
         self._listed = (~e["kind"].isin(WALK_IN_KINDS)).to_numpy()
         self._columns = {
             "active": (e["status"] != "inactive").to_numpy(),
             "no_referral": (e["referral_needed"] == "nee").to_numpy(),
             "free": (e["free"] == "ja").to_numpy(),
-            **{group: e["audience_groups"].str.split(";").map(lambda gs, g=group: g in gs).to_numpy()
+            **{group: e["audience_groups"].str.contains(f"(?:^|;){group}(?:;|$)").to_numpy(dtype=bool)
                for group in AUDIENCE_GROUPS},
         }
-        self._kind = e["kind"].to_numpy()
+        self._of_kind = {kind: (e["kind"] == kind).to_numpy() for kind in KINDS}
+        self._by_region = {code: rows for code, rows in e.groupby("zorgkantoorregio", sort=False).indices.items()}
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
-        self._records = records(e)
-        self._json = [json.dumps(record, separators=COMPACT) for record in self._records]
-        self._masks: dict[tuple, np.ndarray] = {}
+        # The placed walk-ins in an R-tree (RD New metres), for the nearest search.
+        self._walk_in_rows = np.flatnonzero(self._walk_in)
+        self._tree = shapely.STRtree(shapely.points(self._x[self._walk_in_rows], self._y[self._walk_in_rows]))
+        # Entries as one Arrow table: a record is made from its row when first asked for (kept,
+        # bounded), not for every entry at start-up, where a national catalogue's would cost 150 MB.
+        self._table = pa.Table.from_pandas(e, preserve_index=False)
+        derived = derived or Derived(geo, e)
+        self._mask = derived.bounded("filter masks", self._make_mask, MASKS_KEPT)
+        self._records = derived.bounded_many("entry records", self._make_records, RECORDS_KEPT)
+        self._json = derived.bounded_many(
+            "entry JSON", lambda rows: [json.dumps(r, separators=COMPACT) for r in self._records.many(rows)],
+            RECORDS_KEPT)
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
                                                pc4["gemeente_code"], pc4["gemeente"], pc4["region_code"],
                                                pc4["region_method"], pc4["other_regions"])))
         self._region_names = geo.regions["name"].to_dict()
 
+    def _make_mask(self, selection: tuple) -> np.ndarray:
+        kinds, audience, no_referral, free = selection
+        keep = self._columns["active"].copy()
+        if kinds:
+            keep &= self.is_kind(*kinds)
+        if audience:
+            keep &= self._columns[audience]
+        if no_referral:
+            keep &= self._columns["no_referral"]
+        if free:
+            keep &= self._columns["free"]
+        keep.flags.writeable = False  # shared by every lookup with this selection
+        return keep
+
     def mask(self, filters: Filters) -> np.ndarray:
         """Entries passing the kind, audience, referral and cost filters (not distance)."""
-        key = filters.selection
-        if key not in self._masks:
-            keep = self._columns["active"].copy()
-            if filters.kinds:
-                keep &= np.isin(self._kind, filters.kinds)
-            if filters.audience:
-                keep &= self._columns[filters.audience]
-            if filters.no_referral:
-                keep &= self._columns["no_referral"]
-            if filters.free:
-                keep &= self._columns["free"]
-            self._masks[key] = keep
-        return self._masks[key]
+        return self._mask(filters.selection)
+
+    def _make_records(self, rows: list[int]) -> list[dict]:
+        return [as_record(row) for row in self._table.take(rows).to_pylist()]
 
     def resolve(self, postcode: Postcode) -> Place:
         try:
@@ -181,15 +206,35 @@ class Router:
         return Hits(rows, np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
 
     def nearest(self, place: Place, filters: Filters) -> Hits:
+        """The k walk-ins nearest to the place that pass the filters (within max_km), nearest first;
+        equally far ones in catalogue order."""
         keep = self._walk_in & self.mask(filters)
         if self._nearest_query is not None:
             return self._nearest_in_database(place, filters, keep)
-        hits = self._hits(np.flatnonzero(keep), place)
+        hits = self._hits(self._candidates(place, keep, filters), place)
         rows, km = hits.rows, hits.km
         if filters.max_km is not None:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
         return Hits(rows[order], km[order])
+
+    def _candidates(self, place: Place, keep: np.ndarray, filters: Filters) -> np.ndarray:
+        """The rows passing `keep` within a radius that holds the k nearest, in catalogue order: the
+        index is asked for a circle that grows fourfold until k of them lie inside it (or it reaches
+        max_km, or holds every walk-in). Any entry as near as the k-th is then in the circle."""
+        point = shapely.Point(place.x, place.y)
+        limit = np.inf if filters.max_km is None else filters.max_km * 1000
+        radius = min(FIRST_RADIUS_M, limit)
+        while True:
+            found = self._tree.query(point, predicate="dwithin", distance=radius + SLACK_M)
+            rows = np.sort(self._walk_in_rows[found])
+            rows = rows[keep[rows]]
+            if radius >= limit or len(found) == len(self._walk_in_rows):
+                return rows
+            metres = np.hypot(self._x[rows] - place.x, self._y[rows] - place.y)
+            if np.count_nonzero(metres <= radius) >= filters.k:
+                return rows
+            radius = min(radius * 4, limit)
 
     def _nearest_in_database(self, place: Place, filters: Filters, keep: np.ndarray) -> Hits:
         """Ask the database (KNN index) for the nearest placed entries, keep those passing the
@@ -204,23 +249,33 @@ class Router:
                 return Hits(rows[passing][: filters.k], np.array(metres, dtype=float)[passing][: filters.k] / 1000)
             limit *= 4
 
+    def _of_region(self, code: str) -> np.ndarray:
+        return self._by_region.get(code, np.empty(0, dtype=int))
+
     def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> Hits:
-        return self._hits(np.flatnonzero((self._region == region_code) & self._listed & self.mask(filters)), place)
+        rows = self._of_region(region_code)
+        return self._hits(rows[self._listed[rows] & self.mask(filters)[rows]], place)
 
     def walk_ins(self, region_code: str) -> Hits:
         """Every walk-in of a region that is not closed, placed or not, by gemeente and name."""
-        rows = np.flatnonzero((self._region == region_code) & self.is_kind(*WALK_IN_KINDS) & self._columns["active"])
+        rows = self._of_region(region_code)
+        rows = rows[self.is_kind(*WALK_IN_KINDS)[rows] & self._columns["active"][rows]]
         return Hits(rows[np.lexsort((self._name[rows], self._gemeente[rows]))])
 
     def national(self, filters: Filters) -> Hits:
-        return Hits(np.flatnonzero((self._region == NATIONAL) & self.mask(filters)))
+        rows = self._of_region(NATIONAL)
+        return Hits(rows[self.mask(filters)[rows]])
 
     def with_ids(self, ids: list[str]) -> Hits:
         """These entries, in this order (those that exist)."""
         return Hits(np.array([self._position[i] for i in ids if i in self._position], dtype=int))
 
+    def gemeenten(self, hits: Hits) -> np.ndarray:
+        """The gemeente of each hit ('' where not known)."""
+        return self._gemeente[hits.rows]
+
     def is_kind(self, *kinds: str) -> np.ndarray:
-        return np.isin(self._kind, kinds)
+        return np.logical_or.reduce([self._of_kind[kind] for kind in kinds])
 
     def for_group(self, group: str) -> np.ndarray:
         return self._columns[group]
@@ -228,22 +283,19 @@ class Router:
     def region_name(self, code: str) -> str:
         return self._region_names[code]
 
-    def frame(self, hits: Hits) -> pd.DataFrame:
-        frame = self.entries.iloc[hits.rows]
-        return frame if hits.km is None else frame.assign(distance_km=hits.km)
-
     def records(self, hits: Hits) -> list[dict]:
         """The entries as JSON-ready dicts, with distance_km where known."""
+        made = self._records.many(hits.rows.tolist())
         if hits.km is None:
-            return [self._records[i] for i in hits.rows]
-        return [{**self._records[i], "distance_km": None if np.isnan(km) else round(float(km), 1)}
-                for i, km in zip(hits.rows, hits.km)]
+            return made
+        return [{**record, "distance_km": None if np.isnan(km) else round(float(km), 1)}
+                for record, km in zip(made, hits.km)]
 
     def records_json(self, hits: Hits) -> str:
         """records() as a JSON array, compact like Flask's jsonify. An entry without a distance is
-        the same in every answer, so its JSON is made once per dataset; most of an answer is such."""
+        the same in every answer, so its JSON is kept (bounded); most of an answer is such."""
         if hits.km is None:
-            return "[" + ",".join(self._json[i] for i in hits.rows) + "]"
+            return "[" + ",".join(self._json.many(hits.rows.tolist())) + "]"
         return json.dumps(self.records(hits), separators=COMPACT)
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:

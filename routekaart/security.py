@@ -5,13 +5,18 @@ tile server, must not be framed, and must not leak where the visitor came from.
 """
 from __future__ import annotations
 
+import os
 import secrets
+import sqlite3
+import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
-from limits.storage import MemoryStorage
+from limits.storage import Storage
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class ConfigError(RuntimeError):
@@ -23,26 +28,69 @@ def _client_key() -> str:
     return request.remote_addr or "unknown"
 
 
-class QuietMemoryStorage(MemoryStorage):
-    """limits' memory storage, minus its clean-up thread. Under load the original starts a new
-    thread every 10 ms, and each start makes the request wait for the thread switch (a fifth of
-    an API answer's time in a profile). Expired counts are already dropped when read; this
-    sweeps the rest at most once a second, in the request itself."""
+class SQLiteStorage(Storage):
+    """Rate-limit counts in one SQLite file (limits' public Storage interface), so that every
+    gunicorn worker and thread on this machine counts the same client alike. Each process and
+    thread opens its own connection (none crosses a fork); expired counts are restarted when
+    hit and swept at most once a minute. `routekaart-sqlite:///abs/path.sqlite3`."""
 
-    STORAGE_SCHEME = ["quiet-memory"]  # limits registers storages by scheme
-    SWEEP_SECONDS = 1.0
-    _swept = 0.0
+    STORAGE_SCHEME = ["routekaart-sqlite"]  # limits registers storages by scheme
+    SWEEP_SECONDS = 60.0
+    base_exceptions = sqlite3.Error
 
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private thread starter
-        now = time.monotonic()
-        if now - self._swept >= self.SWEEP_SECONDS:
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.path = Path(urlsplit(uri).path)
+        self._local = threading.local()
+        self._swept = 0.0
+
+    def _db(self) -> sqlite3.Connection:
+        if getattr(self._local, "pid", None) != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=OFF")  # a count lost in a power cut costs nothing
+            db.execute("CREATE TABLE IF NOT EXISTS counts (key TEXT PRIMARY KEY, count INTEGER NOT NULL, "
+                       "expires REAL NOT NULL)")
+            self._local.db, self._local.pid = db, os.getpid()
+        return self._local.db
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        db = self._db()
+        if now - self._swept > self.SWEEP_SECONDS:
             self._swept = now
-            self._MemoryStorage__expire_events()
+            db.execute("DELETE FROM counts WHERE expires <= ?", (now,))
+        return db.execute(
+            "INSERT INTO counts VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET "
+            "count = CASE WHEN expires <= ?4 THEN ?2 ELSE count + ?2 END, "
+            "expires = CASE WHEN expires <= ?4 THEN ?3 ELSE expires END RETURNING count",
+            (key, amount, now + expiry, now)).fetchone()[0]
+
+    def get(self, key: str) -> int:
+        row = self._db().execute("SELECT count FROM counts WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._db().execute("SELECT expires FROM counts WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else time.time()
+
+    def check(self) -> bool:
+        return self._db().execute("SELECT 1").fetchone() == (1,)
+
+    def reset(self) -> int | None:
+        return self._db().execute("DELETE FROM counts").rowcount
+
+    def clear(self, key: str) -> None:
+        self._db().execute("DELETE FROM counts WHERE key = ?", (key,))
 
 
 def limit(app: Flask, blueprint, setting: str = "API_RATE_LIMIT") -> None:
-    """Apply a configured per-client limit (API_RATE_LIMIT by default) to a blueprint of this app."""
-    app.extensions["routekaart_limiter"].limit(lambda: current_app.config[setting])(blueprint)
+    """Apply a configured per-client limit to a blueprint of this app. One count per setting: all
+    API addresses share API_RATE_LIMIT, the region and the postcode PDF share PDF_RATE_LIMIT."""
+    app.extensions["routekaart_limiter"].shared_limit(lambda: current_app.config[setting], scope=setting)(blueprint)
 
 
 def tile_origin(tiles_url: str) -> str | None:
@@ -81,20 +129,30 @@ def csp_nonce() -> str:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to run in production with debug on or secrets missing from the environment."""
+    """Refuse to run in production with debug on, secrets missing from the environment, or no
+    public address: without one, printed sheets would take the site's address from the request's
+    Host header, which anyone can set."""
     if app.config["ENV"] != "production":
         return
     if app.debug:
         raise ConfigError("Debug staat aan in productie.")
     if not app.config.get("SECRET_KEY") or len(app.config["SECRET_KEY"]) < 32:
         raise ConfigError("Zet ROUTEKAART_SECRET_KEY (minstens 32 tekens) in de omgeving.")
+    public = urlsplit(app.config.get("PUBLIC_URL") or "")
+    if public.scheme not in {"http", "https"} or not public.netloc or public.query or public.fragment:
+        raise ConfigError("Zet ROUTEKAART_PUBLIC_URL op het openbare adres van de site, "
+                          "zoals https://routekaart.nl.")
 
 
 def init_app(app: Flask) -> None:
     tile_origin(app.config["TILES_URL"])  # fail at start-up, not on the first page
     check_production(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:  # behind the TLS proxy the client is the one it names, so limits count per visitor
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "quiet-memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", f"routekaart-sqlite://{Path(app.instance_path) / 'ratelimit.sqlite3'}")
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # a broken count store must not take the site down
     limiter = Limiter(key_func=_client_key, default_limits=[], headers_enabled=True)
     limiter.init_app(app)
     app.extensions["routekaart_limiter"] = limiter

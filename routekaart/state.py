@@ -2,7 +2,9 @@
 
 The geodata is loaded once. The catalogue is reloaded when its store says it changed (an import
 through the CLI, perhaps for another server on the same database); the app asks the store at
-most once every CHECK_SECONDS per process, so a lookup costs the same as before.
+most once every CHECK_SECONDS per process, so a lookup costs the same as before. What is worked
+out from the data (maps, figures, page parts) lives in its `derived` layer (derived.py), which
+goes with it: a reload starts an empty one.
 """
 from __future__ import annotations
 
@@ -10,14 +12,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from . import catalogue
 from .catalogue.store import Store, open_store
-from .geodata import build, dataset, sources
+from .derived import Derived
+from .geodata import build, dataset, download, sources
 from .routing import Router
 
 CHECK_SECONDS = 1.0
@@ -31,45 +33,36 @@ class AppData:
     store: Store
     version: object  # the store's version this catalogue was read at
     checked: float  # time.monotonic() of the last version check
+    derived: Derived  # what is worked out from this data, made on first use (see derived.py)
 
 
 _lock = threading.Lock()
 
 
 def ensure_dataset(config) -> Path:
-    """Build the runtime dataset on first start when a source is configured."""
+    """Build the runtime dataset on first start: from ROUTEKAART_GEO_SOURCE, the local open-data
+    folder, or the official data (downloaded once into the instance folder, with progress on stderr)."""
     out = Path(config["DATA_DIR"])
     if (out / "meta.json").is_file():
         return out
-    source = config["GEO_SOURCE"]
-    if not source:
-        raise dataset.DatasetMissing(
-            f"Geen dataset in {out}. Zet ROUTEKAART_GEO_SOURCE op een map met open geodata "
-            "(of op 'download'), of draai `routekaart data build --source MAP`.")
-    if source == "download":
-        source = sources.download(out.with_name(out.name + "-source"))
-    build.build(Path(source), out)
+    try:
+        build.build(download.source_folder(config), out, say=download.say_stderr)
+    except sources.SourceError as error:
+        raise dataset.DatasetMissing(f"Geen dataset in {out}, en de open geodata is niet te lezen of op te "
+                                     f"halen: {error}") from None
     return out
 
 
-def load(config, geo: dataset.GeoData | None = None, store: Store | None = None) -> AppData:
+def load(config, geo: dataset.GeoData | None = None, store: Store | None = None,
+         previous: catalogue.Catalogue | None = None) -> AppData:
+    """The data from the store; `previous` (the catalogue loaded before) spares placing what did not change."""
     geo = geo or dataset.load(ensure_dataset(config))
     store = store or open_store(config)
     version = store.version()  # before reading: a write during the read shows as a change next time
-    entries = catalogue.load(store.read_all(), geo)
-    return AppData(geo, entries, Router(geo, entries.entries, store.nearest), store, version, time.monotonic())
-
-
-def derived(data: AppData, name: str, make, day: date | None = None):
-    """What make() works out from this data for this app (its settings may count), kept until the
-    data is reloaded; with `day`, made again when the day changes (the old one is dropped)."""
-    cache = current_app.extensions.get("routekaart_derived")
-    if cache is None or cache[0] is not data:
-        cache = current_app.extensions["routekaart_derived"] = (data, {})
-    kept = cache[1].get(name)
-    if kept is None or kept[0] != day:
-        kept = cache[1][name] = (day, make())
-    return kept[1]
+    entries = catalogue.load(store.read_all(), geo, previous)
+    derived = Derived(geo, entries.entries, config.get("TILES_URL", ""), config.get("TILES_ATTRIBUTION", ""))
+    router = Router(geo, entries.entries, store.nearest, derived)
+    return AppData(geo, entries, router, store, version, time.monotonic(), derived)
 
 
 def get() -> AppData:
@@ -94,7 +87,8 @@ def _refresh() -> AppData:
         data.checked = time.monotonic()
         try:
             if data.store.version() != data.version:
-                data = current_app.extensions["routekaart"] = load(current_app.config, data.geo, data.store)
+                data = current_app.extensions["routekaart"] = load(current_app.config, data.geo, data.store,
+                                                                   data.catalogue)
         except Exception:  # noqa: BLE001 - a visitor still gets the catalogue we have
             logging.getLogger(__name__).exception("catalogue reload failed; serving the loaded version")
         return data

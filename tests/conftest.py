@@ -55,6 +55,37 @@ def mgn_region(data) -> tuple[str, str]:
     return network["zorgkantoorregio"], network["name"]
 
 
+@pytest.fixture(scope="session")
+def large_app(tmp_path_factory, geodata_dir, data):
+    """An app on the committed catalogue plus 5,000 fictitious walk-ins at real PC4 points (many
+    sharing one point, so equally far), in a copy of regions/: the catalogue at a national scale."""
+    import numpy as np
+    import pandas as pd
+
+    from routekaart.catalogue import files
+    from routekaart.catalogue.schema import WALK_IN_KINDS
+
+    folder = tmp_path_factory.mktemp("large") / "regions"
+    shutil.copytree(ROOT / "regions", folder, ignore=shutil.ignore_patterns(".history"))
+    n, rng = 5000, np.random.default_rng(11)
+    pc4 = data.geo.pc4.iloc[rng.integers(0, len(data.geo.pc4), n)]
+    extra = pd.DataFrame({
+        "id": [f"testpunt-voorbeeld-{i}" for i in range(n)], "name": [f"Testpunt Voorbeeld {i}" for i in range(n)],
+        "kind": rng.choice(WALK_IN_KINDS, n), "status": rng.choice(["active", "inactive"], n, p=[0.9, 0.1]),
+        "audience_groups": rng.choice(["volwassenen", "jongeren", "volwassenen;naasten"], n),
+        "free": rng.choice(["ja", ""], n), "referral_needed": rng.choice(["nee", ""], n), "scope": "lokaal",
+        "zorgkantoorregio": pc4["region_code"].to_numpy(), "location_type": "physical",
+        "postal_code": pc4.index.to_numpy() + " ZZ", "gemeente": pc4["gemeente"].to_numpy(),
+        "description": "Bestaat niet: een testitem.", "source_url": "https://example.org/testpunt"})
+    for code, rows in extra.groupby("zorgkantoorregio"):
+        path = files.file_for(folder, code)
+        files.write_atomic(path, pd.concat([files.read_file(path), rows]) if path.exists() else rows)
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "CATALOGUE_DIR": str(folder), "TILES_URL": "",
+                      "RATELIMIT_ENABLED": False})
+    state.reload(app)
+    return app
+
+
 @pytest.fixture()
 def api_schema(app):
     import schemathesis

@@ -133,3 +133,21 @@ def test_import_check_knows_the_rest_of_the_catalogue():
     assert [str(p) for p in check(frame, "ZK23", others)] == [
         "rij 2, kolom id: 'testpunt-elders' bestaat al in ZK10; kies een ander id",
         "rij 3, kolom name: lijkt hetzelfde item als 'testpunt-elders' (zelfde naam en adres)"]
+
+
+def test_a_reload_places_only_what_changed_and_gets_the_same_answer(data):
+    from routekaart import catalogue
+
+    stored = data.store.read_all()
+    before = catalogue.load(stored, data.geo)
+    changed = stored.copy()
+    moved = changed.index[changed["postal_code"].str.match(r"^\d{4}")][0]
+    changed.loc[moved, ["postal_code", "city", "gemeente"]] = ["9711 AA", "Groningen", "Groningen"]
+    changed.loc[changed.index[0], "city"] = "Nergensdorp"  # cannot be placed from its city
+    new = changed.iloc[[1]].assign(id="testpunt-voorbeeld-nieuw", name="Testpunt Voorbeeld",
+                                   postal_code="3511 AB", city="Utrecht", gemeente="Utrecht")
+    changed = pd.concat([changed.drop(changed.index[5]), new], ignore_index=True)
+    again = catalogue.load(changed, data.geo, before)
+    fresh = catalogue.load(changed, data.geo)
+    pd.testing.assert_frame_equal(again.entries, fresh.entries)
+    assert sorted(map(str, again.unplaced)) == sorted(map(str, fresh.unplaced))

@@ -1,10 +1,12 @@
 """The while-you-wait checklist: order, gaps with national alternatives, and nearest walk-ins."""
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 from flask import render_template
 
-from routekaart import ROOT, checklist
+from routekaart import ROOT, checklist, state
 from routekaart.catalogue import files
 from routekaart.postcodes import parse
 
@@ -34,12 +36,14 @@ def test_postcode_checklist_lists_the_nearest_walk_ins(data):
     assert len(distances) == 4 and distances == sorted(distances)
 
 
-def test_region_checklist_lists_all_walk_ins_of_the_region(data):
+def test_region_checklist_lists_the_walk_ins_of_the_region_that_fit(data):
     step = checklist.build(data.router, "ZK09").step("steunpunten")
     entries = data.catalogue.entries
     expected = entries[(entries["zorgkantoorregio"] == "ZK09") & entries["kind"].isin(["steunpunt", "jongeren", "herstelacademie"])
                        & (entries["status"] != "inactive")]
-    assert sorted(e["id"] for e in step.entries) == sorted(expected["id"])
+    listed = [e["id"] for e in step.entries]
+    assert len(listed) == min(len(expected), checklist.SHEET_WALK_INS) and set(listed) <= set(expected["id"])
+    assert sum(n for _, n in step.not_listed) == len(expected) - len(listed)
 
 
 def test_unverified_entries_are_counted(data):
@@ -72,3 +76,24 @@ def test_once_keeps_the_first_step_and_the_shape():
              checklist.Step("netwerk", [], gap=True, fallback=[line])]
     assert checklist.once(steps) == [checklist.Step("thuis", [line]), checklist.Step("jongeren_naasten", [walk_in]),
                                      checklist.Step("netwerk", [], gap=True, fallback=[])]
+
+
+def test_a_region_with_many_walk_ins_gets_them_picked_per_gemeente(large_app):
+    with large_app.app_context():
+        router = state.get().router
+    walk_ins = router.walk_ins("ZK23")
+    everywhere = pd.Series(router.gemeenten(walk_ins)).value_counts()
+    step = checklist.build(router, "ZK23").step("steunpunten")
+    shown = pd.Series([e["address"]["gemeente"] for e in step.entries]).value_counts()
+    assert len(step.entries) == checklist.SHEET_WALK_INS < len(walk_ins)
+    assert shown.max() == 1  # one per gemeente before any gemeente gets a second; the biggest first
+    assert everywhere[shown.index].min() >= everywhere.drop(shown.index).max()
+    left = dict(step.not_listed)
+    assert all(left.get(g, 0) + shown.get(g, 0) == n for g, n in everywhere.items())
+
+
+def test_per_gemeente_takes_turns_largest_gemeente_first():
+    gemeenten = np.array(["A", "A", "A", "B", "C", "C"])
+    assert checklist.per_gemeente(gemeenten, 2).tolist() == [0, 4]
+    assert checklist.per_gemeente(gemeenten, 4).tolist() == [0, 1, 3, 4]
+    assert checklist.per_gemeente(gemeenten, 10).tolist() == list(range(6))

@@ -1,13 +1,14 @@
 """The insurer pages, exports and coverage API on the real dataset (Flask test client)."""
-import dataclasses
 import io
 import re
+from datetime import date, timedelta
 
 import geopandas as gpd
 import jsonschema
 import pandas as pd
 import pytest
 
+from routekaart import state
 from routekaart.web.openapi import openapi_document
 
 
@@ -37,15 +38,15 @@ def test_national_row_counts_regions_for_known_metrics(client, data):
     assert f"<td>{national['regions_with_mgn_known']} van 31</td>" in footer
 
 
-def test_figures_are_computed_once_per_dataset(app, data):
+def test_figures_are_computed_once_per_dataset_and_day(app, data):
     from routekaart.web.dekking import coverage_of
 
     with app.app_context():
         first = coverage_of(data)
         assert coverage_of(data) is first
-        other = dataclasses.replace(data)  # a reload gives a new data object
-        assert coverage_of(other) is not first
-        assert coverage_of(data) is not first  # and back: the cache follows the data in use
+        assert data.derived.coverage(date.today() + timedelta(days=1)) is not first  # a new day: made again
+        reloaded = state.load(app.config, data.geo)  # a new dataset comes with its own derived layer
+        assert coverage_of(reloaded) is not first and coverage_of(reloaded) is coverage_of(reloaded)
 
 
 def test_no_url_to_another_host_without_tiles(client):
@@ -148,3 +149,24 @@ def test_geojson_export_reads_back(client, tmp_path):
     assert set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
     assert frame["share_over_10km"].between(0, 1).all()
     assert response.get_json()["metadata"]["data_as_of"]
+
+
+def test_a_region_lists_its_entries_a_page_at_a_time_with_counts(large_app):
+    client = large_app.test_client()
+    with large_app.app_context():
+        entries = state.get().catalogue.entries
+    own = entries[entries["zorgkantoorregio"] == "ZK23"]
+    first = client.get("/api/v1/coverage/ZK23?limit=200").get_json()
+    _validate(first, "CoverageRegion")
+    assert first["entries_total"] == len(own) and first["pages"] == -(-len(own) // 200) > 1
+    assert {c["kind"]: c["entries"] for c in first["entry_counts"]} == own["kind"].value_counts().to_dict()
+    ids = [e["id"] for page in range(1, first["pages"] + 1)
+           for e in client.get(f"/api/v1/coverage/ZK23?limit=200&page={page}").get_json()["entries"]]
+    assert len(ids) == len(set(ids)) == len(own)
+    html = client.get("/dekking/ZK23").get_data(as_text=True)
+    assert html.count('<tr>\n      <th scope="row">') == 50 and 'rel="next" href="/dekking/ZK23?page=2#items"' in html
+    assert len(html) < 500_000
+    for bad in ("page=0", "page=abc", "limit=0", "limit=501", f"page={first['pages'] * 4 + 1}&limit=50"):
+        response = client.get(f"/api/v1/coverage/ZK23?{bad}")
+        assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_parameter", bad
+        assert client.get(f"/dekking/ZK23?{bad}").status_code == 400, bad

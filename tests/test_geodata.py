@@ -1,7 +1,5 @@
 """The runtime dataset built from the real open geodata: every postcode in exactly one region."""
-import io
 import json
-import zipfile
 
 import geopandas as gpd
 import pandas as pd
@@ -109,45 +107,3 @@ def test_missing_source_file_is_a_clear_error(tmp_path):
     (tmp_path / sources.REGIONS_FILE).write_text("{}")
     with pytest.raises(sources.SourceError, match="pc4.csv"):
         sources.read_folder(tmp_path)
-
-
-# --- the download path, exercised on small files the test writes -----------------------------
-
-def _area(code, name, x0, y0, size=0.1):
-    ring = [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
-    return {"type": "Feature", "properties": {"statcode": code, "statnaam": name},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}
-
-
-def test_download_converts_publisher_formats_into_a_buildable_folder(tmp_path):
-    regions = {"type": "FeatureCollection", "features": [_area("ZK98", "Testregio Noord", 5.0, 52.0, 0.2)]}
-    gemeenten = {"type": "FeatureCollection", "features": [
-        _area("GM9991", "Voorbeeldstad", 5.0, 52.0), _area("GM9992", "Testdorp", 5.1, 52.1)]}
-    geonames = ("NL\t9991\tVoorbeeldstad\tUtrecht\t09\tVoorbeeldstad\t9991\t\t\t52.05\t5.05\t6\n"
-                "NL\t9991\tVoorbeeldbuurt\tUtrecht\t09\tVoorbeeldstad\t9991\t\t\t52.07\t5.03\t6\n"
-                "NL\t9992\tTestdorp\tSouth Holland\t11\tTestdorp\t9992\t\t\t52.15\t5.15\t6\n")
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("NL.txt", geonames)
-    population = {"value": [{"Postcode": "9991", "BevolkingOp1Januari_1": 1200},
-                            {"Postcode": "9992  ", "BevolkingOp1Januari_1": None},
-                            {"Postcode": "Nederland", "BevolkingOp1Januari_1": 5}]}
-    served = {sources.DOWNLOAD_URLS[sources.REGIONS_FILE]: json.dumps(regions).encode(),
-              sources.DOWNLOAD_URLS[sources.GEMEENTEN_FILE]: json.dumps(gemeenten).encode(),
-              sources.DOWNLOAD_URLS["geonames"]: archive.getvalue(),
-              sources.DOWNLOAD_URLS[sources.POPULATION_PC4_FILE]: json.dumps(population).encode()}
-
-    folder = sources.download(tmp_path / "src", fetch=served.__getitem__)
-    pc4 = sources.read_pc4(folder / sources.PC4_FILE)
-    assert list(pc4["pc4"]) == ["9991", "9992"]
-    assert pc4.set_index("pc4").at["9991", "lat"] == pytest.approx(52.06)
-    assert pc4.set_index("pc4").at["9991", "all_places"] == "Voorbeeldstad;Voorbeeldbuurt"
-    assert pc4.set_index("pc4").at["9992", "gemeente"] == "Testdorp"
-
-    meta = build.build(folder, tmp_path / "out")
-    geo = dataset.load(tmp_path / "out")
-    assert meta["counts"] == {"regions": 1, "gemeenten": 2, "pc4": 2}
-    assert list(geo.pc4["region_code"]) == ["ZK98", "ZK98"]
-    assert list(geo.gemeenten["province"]) == ["Utrecht", "Zuid-Holland"], "GeoNames' English names in CBS's words"
-    assert geo.pc4.at["9991", "inhabitants"] == 1200
-    assert pd.isna(geo.pc4.at["9992", "inhabitants"])

@@ -177,7 +177,7 @@ def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, 
     assert client.get("/melden/bestaat-niet").status_code == 404
     configured = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": "",
                              "REPORT_URL": "mailto:beheer@example.org?subject=Fout%20bij%20{id}"})
-    configured.extensions["routekaart"] = data  # the same loaded data; only the configuration differs
+    state.reload(configured)  # its own data: page parts are kept with the data, made for its app's settings
     html = configured.test_client().get("/route/3511AB").get_data(as_text=True)
     assert 'href="mailto:beheer@example.org?subject=Fout%20bij%20nl-113-zelfmoordpreventie"' in html
 
@@ -253,3 +253,22 @@ def test_the_region_maps_script_is_one_public_file_that_matches_the_page(client)
     assert script.mimetype == "text/javascript" and "max-age" in script.headers["Cache-Control"]
     assert f'var {name} = L.map(' in script.get_data(as_text=True)
     assert client.get("/kaart/ZK99.js").status_code == 404
+
+
+def test_warm_makes_the_shared_parts_and_logs_each_build_without_keys(geodata_dir, caplog):
+    from routekaart.web import warm
+
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": ""})
+    with caplog.at_level("INFO", logger="routekaart.derived"):
+        warm(app)
+    with app.app_context():
+        data = state.get()
+    national = len(data.router.national(Filters()))
+    # the national entries in 2 languages, on screen and on paper; the rest waits until it is shown
+    assert data.derived.sizes()["entry HTML"] == 4 * national < 4 * len(data.catalogue.entries)
+    built = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("built region maps in") for line in built)
+    assert any(line.startswith("started entry HTML (at most") for line in built)
+    assert not any(re.search(r"\d{4}|nl-", line.split(" in ")[0]) for line in built if line.startswith("built"))
+    response = app.test_client().get("/route/3511AB")
+    assert response.status_code == 200 and data.derived.sizes()["entry HTML"] > 4 * national

@@ -233,3 +233,10 @@ def test_the_sheet_says_where_to_report_a_mistake(app, client, mgn_region, monke
     monkeypatch.setitem(app.config, "REPORT_URL", configured)
     html = client.get(f"/regio/{mgn_region[0]}/checklist").get_data(as_text=True)
     assert f"Meld een fout via {printed}." in html and "{id}" not in html
+
+
+def test_a_region_with_thousands_of_walk_ins_still_fits_on_two_pages(large_app):
+    client = large_app.test_client()
+    html = client.get("/regio/ZK23/checklist").get_data(as_text=True)
+    assert "Er zijn nog" in html and "Vul je postcode in op localhost" in html
+    assert_a4_at_most_two_pages(client.get("/regio/ZK23/checklist.pdf").data)

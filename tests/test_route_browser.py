@@ -56,6 +56,17 @@ def test_language_switch_keeps_the_page_and_sets_only_the_language_cookie(page, 
     page.context.clear_cookies()
 
 
+@pytest.mark.parametrize("path", ["/%5Cevil.example/x", "/%2F%2Fevil.example/x", "/route/%5C%5Cevil.example"])
+def test_the_language_link_stays_on_the_site_whatever_the_path(page, base_url, path):
+    page.goto(base_url + path)
+    resolved = page.get_by_role("link", name="English").evaluate("a => a.href")
+    assert resolved.startswith(base_url + "/") and urlsplit(resolved).netloc == urlsplit(base_url).netloc, resolved
+    page.get_by_role("link", name="English").click()
+    assert urlsplit(page.url).netloc == urlsplit(base_url).netloc
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.context.clear_cookies()
+
+
 @pytest.mark.parametrize("path", ["/", "/route/3511AB", "/route/3511AB?lang=en", "/route/35x1", "/route/1000",
                                   "/bestaat-niet", "/wat-helpt", "/route/3511AB?km=7"])
 def test_no_serious_accessibility_problems(page, base_url, path):

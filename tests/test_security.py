@@ -1,16 +1,10 @@
 """Security headers, the production guard, rate limiting, and logs that keep no visitor data."""
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from routekaart import ROOT, create_app, state
+from routekaart import create_app, state
 from routekaart.security import ConfigError
 
 
@@ -40,69 +34,80 @@ def test_bad_tiles_url_stops_start_up(geodata_dir):
         create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "javascript:alert(1)"})
 
 
-def test_production_refuses_to_start_without_a_secret(geodata_dir):
+def test_production_refuses_to_start_without_a_secret_or_a_public_address(geodata_dir):
+    production = {"DATA_DIR": str(geodata_dir), "ENV": "production", "PUBLIC_URL": "https://routekaart.example"}
     with pytest.raises(ConfigError, match="SECRET_KEY"):
-        create_app({"DATA_DIR": str(geodata_dir), "ENV": "production"})
+        create_app(production)
     with pytest.raises(ConfigError, match="Debug"):
-        create_app({"DATA_DIR": str(geodata_dir), "ENV": "production", "DEBUG": True, "SECRET_KEY": "x" * 40})
-    app = create_app({"DATA_DIR": str(geodata_dir), "ENV": "production", "SECRET_KEY": "x" * 40})
+        create_app({**production, "DEBUG": True, "SECRET_KEY": "x" * 40})
+    for public_url in ["", "routekaart.example", "javascript:alert(1)", "https://routekaart.example/?x=1"]:
+        with pytest.raises(ConfigError, match="PUBLIC_URL"):
+            create_app({**production, "SECRET_KEY": "x" * 40, "PUBLIC_URL": public_url})
+    app = create_app({**production, "SECRET_KEY": "x" * 40})
     assert not app.debug
 
 
-def test_api_rate_limit_answers_json_429(geodata_dir):
-    app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "3 per minute", "TILES_URL": ""})
+def test_a_spoofed_host_header_is_printed_nowhere(geodata_dir):
+    """In production the sheets, their QR codes and the PDF's links use PUBLIC_URL, never the Host."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    app = create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "ENV": "production", "SECRET_KEY": "x" * 40, "PUBLIC_URL": "https://routekaart.example"})
     state.reload(app)
     client = app.test_client()
-    time.sleep(0.05)  # the storage's first and only clean-up timer (10 ms) has run out
+    for path in ["/checklist/3511AB", "/regio/ZK10/checklist", "/", "/route/3511AB", "/bestaat-niet"]:
+        html = client.get(path, headers={"Host": "evil.example"}).get_data(as_text=True)
+        assert "evil.example" not in html, path
+    assert "routekaart.example/route/3511AB" in client.get("/checklist/3511AB").get_data(as_text=True)
+    pdf = client.get("/checklist/3511AB.pdf", headers={"Host": "evil.example"})
+    assert pdf.status_code == 200 and b"evil.example" not in pdf.data
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    links = {annotation.get_object()["/A"].get("/URI") for page in reader.pages
+             for annotation in page.get("/Annots") or [] if "/A" in annotation.get_object()}
+    assert "evil.example" not in text and not any("evil.example" in str(link) for link in links)
+    assert re.search(r"routekaart\.example", text), "the sheet names the site by its public address"
+
+
+def test_api_rate_limit_is_one_count_for_every_api_address(geodata_dir, tmp_path):
+    app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "3 per minute", "TILES_URL": "",
+                      "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
+    state.reload(app)
+    client = app.test_client()
     threads = threading.active_count()
-    statuses = [client.get("/api/v1/lookup?postcode=3511AB").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    assert threading.active_count() == threads, "counting starts no threads (QuietMemoryStorage)"
+    paths = ["/api/v1/lookup?postcode=3511AB", "/api/v1/regions/ZK10", "/api/v1/coverage/ZK10", "/api/v1/regions"]
+    assert [client.get(path).status_code for path in paths] == [200, 200, 200, 429]
+    assert threading.active_count() == threads, "counting starts no threads"
     body = client.get("/api/v1/lookup?postcode=3511AB").get_json()
     assert body["error"]["code"] == "rate_limited"
     assert client.get("/").status_code == 200, "pages are not rate limited"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_behind_the_tls_proxy_each_visitor_has_their_own_count(geodata_dir, tmp_path):
+    app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "2 per minute", "TILES_URL": "",
+                      "PROXY_HOPS": "1", "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
+    state.reload(app)
+    client = app.test_client()
+
+    def status(visitor: str) -> int:
+        return client.get("/api/v1/regions/ZK10", headers={"X-Forwarded-For": visitor}).status_code
+
+    assert [status("192.0.2.1") for _ in range(3)] == [200, 200, 429]
+    assert [status("192.0.2.2") for _ in range(2)] == [200, 200], "another visitor behind the same proxy"
+    assert status("192.0.2.66, 192.0.2.1") == 429, "only the proxy's own entry is trusted"
 
 
-def test_production_logs_hold_no_postcode_query_or_address(geodata_dir, tmp_path):
-    port = _free_port()
-    env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": "s" * 40,
-           "ROUTEKAART_DATA_DIR": str(geodata_dir), "ROUTEKAART_BIND": f"127.0.0.1:{port}",
-           "ROUTEKAART_WORKERS": "2", "ROUTEKAART_TILES_URL": ""}
-    log = (tmp_path / "server.log").open("w+")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        visits = ["/api/v1/lookup?postcode=3582KL&audience=naasten", "/api/v1/lookup?postcode=9711%20AB",
-                  "/api/v1/lookup?postcode=0123XY", "/api/v1/lookup?postcode=7777ZZ", "/?postcode=6211AB",
-                  "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB",
-                  "/route/1011?soort=jongeren&voor=naasten&km=10"]
-        for path in visits:
-            try:
-                urllib.request.urlopen(base + path, timeout=5)
-            except urllib.error.HTTPError:
-                pass
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    log.seek(0)
-    text = log.read()
-    assert '"route": "/api/v1/lookup"' in text, text[-2000:]
-    for secret in ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "naasten", "jongeren", "postcode=", "127.0.0.1:"
-                   + str(port) + "/", "?"]:
-        assert secret not in text, secret
-    requests = [line for line in text.splitlines() if '"route"' in line]
-    assert len(requests) >= len(visits)
-    assert all("127.0.0.1" not in line for line in requests)
+def test_sqlite_storage_counts_per_key_and_restarts_an_expired_window(tmp_path):
+    from limits.storage import storage_from_string
+
+    storage = storage_from_string(f"routekaart-sqlite://{tmp_path}/sub/limits.sqlite3")
+    assert [storage.incr("a", 1) for _ in range(3)] == [1, 2, 3]
+    assert storage.incr("b", 60, amount=2) == 2 and storage.get("a") == 3
+    assert time.time() < storage.get_expiry("a") <= time.time() + 1
+    time.sleep(1.1)
+    assert storage.get("a") == 0 and storage.incr("a", 60) == 1, "a new window after the old one expired"
+    storage.clear("b")
+    assert storage.get("b") == 0 and storage.check()

@@ -40,7 +40,8 @@ def servers(data, geodata_dir, tmp_path):
     url = fresh_database()
     replace_all(open_store({"DATABASE_URL": url}), data.catalogue.entries)
     env = {**os.environ, "DATABASE_URL": url, "ROUTEKAART_DATA_DIR": str(geodata_dir), "ROUTEKAART_ENV": "production",
-           "ROUTEKAART_SECRET_KEY": "test-" + "x" * 40, "ROUTEKAART_WORKERS": "2", "ROUTEKAART_TILES_URL": ""}
+           "ROUTEKAART_SECRET_KEY": "test-" + "x" * 40, "ROUTEKAART_WORKERS": "2", "ROUTEKAART_TILES_URL": "",
+           "ROUTEKAART_PUBLIC_URL": "https://routekaart.example"}
     ports, processes = [_free_port(), _free_port()], []
     try:
         for port in ports:

@@ -33,8 +33,7 @@ HSDS_STATUS = {"active": "active", "": "active", "pilot": "active", "planned": "
 
 
 def write_csv(entries: pd.DataFrame, out: Path) -> None:
-    rows = normalise(entries).sort_values(["zorgkantoorregio", "id"])
-    files.replace_atomic(out, lambda handle: rows.to_csv(handle, index=False))
+    files.write_csv(out, normalise(entries).sort_values(["zorgkantoorregio", "id"]))
 
 
 def geojson(entries: pd.DataFrame) -> dict:
@@ -217,7 +216,7 @@ def write_hsds(entries: pd.DataFrame, folder: Path, geo: GeoData, history: pd.Da
     written = []
     for resource, frame in zip(resources, tables.values()):
         path = folder / resource["path"]
-        files.replace_atomic(path, lambda handle, frame=frame: frame.to_csv(handle, index=False))
+        files.write_csv(path, frame)
         written.append(path)
     package = {"name": "routekaart-hsds", "title": "Routekaart wachttijdondersteuning ggz (Open Referral HSDS 3.0)",
                "description": "Table schemas: Human Services Data Specification 3.0.0, an Open Referral resource "

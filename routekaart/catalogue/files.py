@@ -1,18 +1,22 @@
 """The default catalogue storage: one CSV per zorgkantoorregio in `regions/`, plus `landelijk.csv`.
 
 One file per region lets a regional coordinator review their region in one spreadsheet.
-Writes are atomic (temporary file, fsync, rename) so a crash never leaves half a file.
+Writes are atomic (temporary file, fsync, rename) so a crash never leaves half a file, and a
+replaced file keeps its mode (a new one gets what the umask gives), so whoever could read the
+catalogue still can. Every CSV goes through the spreadsheet rule (spreadsheet.py) both ways.
 """
 from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
+import stat
 import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
+from . import spreadsheet
 from .schema import COLUMNS, NATIONAL, normalise
 
 _FILE = re.compile(r"^(ZK\d{2}|landelijk)(-.*)?\.csv$")
@@ -42,7 +46,7 @@ def file_for(folder: Path, region: str, name: str | None = None) -> Path:
 
 
 def read_file(path: Path) -> pd.DataFrame:
-    return normalise(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8"))
+    return normalise(spreadsheet.unprotect(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")))
 
 
 def read_all(folder: Path) -> pd.DataFrame:
@@ -53,14 +57,25 @@ def read_all(folder: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _keep_mode(handle: int, path: Path) -> None:
+    """Give the new file the mode of the file it replaces, if there is one."""
+    try:
+        os.fchmod(handle, stat.S_IMODE(os.stat(path).st_mode))
+    except FileNotFoundError:
+        pass
+
+
 def replace_atomic(path: Path, write) -> None:
     """Put a new file at `path` all at once: `write(handle)` fills a temporary file in the same
     folder, which is synced and renamed over `path`, and the folder is synced. A crash at any
     moment leaves the old file or the new one, never a mix."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+    # Made as open() makes files (0666 less the umask), not 0600 as mkstemp would; O_EXCL: ours alone.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            _keep_mode(out.fileno(), path)
             write(out)
             out.flush()
             os.fsync(out.fileno())
@@ -75,8 +90,14 @@ def replace_atomic(path: Path, write) -> None:
         raise
 
 
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """Any table as a CSV for spreadsheets: formula starts neutralised, written atomically."""
+    safe = spreadsheet.protect(frame)
+    replace_atomic(path, lambda out: safe.to_csv(out, index=False))
+
+
 def write_atomic(path: Path, frame: pd.DataFrame) -> None:
-    replace_atomic(path, lambda out: normalise(frame).sort_values("id").to_csv(out, index=False))
+    write_csv(path, normalise(frame).sort_values("id"))
 
 
 def removed_ids(folder: Path) -> set[str]:

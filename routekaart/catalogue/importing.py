@@ -3,6 +3,9 @@ read a file into a frame, find every problem at once, and say what would change.
 
 A file that cannot be read raises FileProblem; row problems come back as schema.Problem
 (row as a spreadsheet counts it, column, Dutch message). Writing is the caller's business.
+A hostile file costs little: its size, an Excel sheet's dimensions and unpacked size, and a
+GeoJSON document's depth are checked before the rows are read, XML is parsed with defusedxml
+(no entities, so no XXE or billion laughs), and every unreadable file ends in a FileProblem.
 """
 from __future__ import annotations
 
@@ -15,12 +18,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import COLUMNS, Problem, normalise, same_place_key, validate
+from . import spreadsheet
+from .schema import COLUMNS, Problem, normalise, same_place_key, shown, validate
 
 # Columns a file may leave out: the region comes from --region, last_edited from the import.
 OPTIONAL = {"zorgkantoorregio", "last_edited"}
 FORMATS = (".csv", ".xlsx", ".geojson", ".json")
 EXPORT_ONLY = {"geo_precision"}  # what our GeoJSON export adds (see export.geojson)
+
+# Caps (README, "Voor regiocoördinatoren"): far above any region's file, far below what hurts.
+MAX_FILE_MB = 20
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+MAX_UNPACKED_MB = 100  # an .xlsx is a zip: the sum of its parts, unpacked
+MAX_PARTS = 1_000
+MAX_DEPTH = 20  # GeoJSON: how deeply lists and objects may nest (ours nest 4 deep)
 
 
 class FileProblem(Exception):
@@ -28,45 +40,74 @@ class FileProblem(Exception):
 
 
 def read(path: Path) -> pd.DataFrame:
-    """The file's rows as text cells, checked for a usable header."""
+    """The file's rows as text cells, checked for a usable header. The index is the row number as
+    a spreadsheet shows it, minus 2 (as Problem counts), so blank rows do not shift the numbers."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise FileProblem(f"Onbekend bestandstype '{suffix}'. Gebruik CSV, XLSX of GeoJSON.")
+    size = path.stat().st_size
+    if size > MAX_FILE_MB * 2**20:
+        raise FileProblem(f"Het bestand is te groot ({size / 2**20:.0f} MB); de grens is {MAX_FILE_MB} MB.")
     raw = path.read_bytes()
     if not raw.strip():
         raise FileProblem("Het bestand is leeg.")
-    reader = {".csv": _read_csv, ".xlsx": _read_xlsx}.get(suffix, _read_geojson)
-    frame = reader(raw)
+    if suffix == ".csv":
+        frame = spreadsheet.unprotect(_read_csv(raw))
+    elif suffix == ".xlsx":
+        frame = spreadsheet.unprotect(_read_xlsx(raw))
+    else:
+        frame = _read_geojson(raw)
     frame.columns = [str(column).strip() for column in frame.columns]
     unknown = [column for column in frame.columns if column not in COLUMNS]
     missing = [column for column in COLUMNS if column not in frame.columns and column not in OPTIONAL]
     if unknown or missing:
-        parts = ([f"onbekende kolommen: {', '.join(unknown)}"] if unknown else []) + (
+        more = f" en {len(unknown) - 5} andere" if len(unknown) > 5 else ""
+        parts = ([f"onbekende kolommen: {', '.join(shown(c, 40) for c in unknown[:5])}{more}"] if unknown else []) + (
             [f"kolommen ontbreken: {', '.join(missing)}"] if missing else [])
         raise FileProblem("De kolommen kloppen niet (" + "; ".join(parts) + "). "
                           "Gebruik de kolomnamen van een export of van het regiobestand.")
     if frame.empty:
         raise FileProblem("Het bestand heeft wel kolomnamen, maar geen rijen.")
-    return frame.reset_index(drop=True)
+    return frame
 
 
-def _text(raw: bytes) -> str:
+def _text(raw: bytes, hint: str = "Kies in Excel bij 'Opslaan als' voor 'CSV UTF-8'.") -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise FileProblem(f"Het bestand is niet opgeslagen als UTF-8 (onleesbaar teken op positie {error.start}). "
-                          "Kies in Excel bij 'Opslaan als' voor 'CSV UTF-8'.") from None
+                          + hint) from None
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_many_rows() -> FileProblem:
+    return FileProblem(f"Het bestand heeft meer dan {_number(MAX_ROWS)} rijen; dat is de grens. "
+                       "Haal lege rijen onder de gegevens weg, of verdeel het bestand.")
+
+
+def _too_many_columns(count: int) -> FileProblem:
+    return FileProblem(f"Het bestand heeft {_number(count)} kolommen; de grens is {MAX_COLUMNS}. "
+                       "Haal lege kolommen naast de gegevens weg.")
 
 
 def _read_csv(raw: bytes) -> pd.DataFrame:
     text = _text(raw)
     header = text.split("\n", 1)[0]
     separator = ";" if header.count(";") > header.count(",") else ","  # Dutch Excel writes ;
+    if header.count(separator) >= MAX_COLUMNS:
+        raise _too_many_columns(header.count(separator) + 1)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator,
+                            nrows=MAX_ROWS + 1, skip_blank_lines=False).fillna("")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise FileProblem(f"Het CSV-bestand is niet goed opgebouwd: {error}") from None
+    if len(frame) > MAX_ROWS:
+        raise _too_many_rows()
+    return frame[(frame != "").any(axis=1)]
 
 
 def _cell(value) -> str:
@@ -80,31 +121,125 @@ def _cell(value) -> str:
 
 
 def _read_xlsx(raw: bytes) -> pd.DataFrame:
-    from openpyxl import load_workbook  # only here: the web app never reads Excel
+    import openpyxl  # only here: the web app never reads Excel
+    from defusedxml import DefusedXmlException
 
+    if not openpyxl.DEFUSEDXML:  # openpyxl uses defusedxml when it is installed, unless told not to
+        raise FileProblem("Excel-bestanden kunnen hier niet veilig gelezen worden (OPENPYXL_DEFUSEDXML staat uit). "
+                          "Sla het bestand op als CSV UTF-8.")
+    unreadable = ("Dit is geen leesbaar Excel-bestand (.xlsx). Open het in Excel en sla het opnieuw op, "
+                  "of kies 'CSV UTF-8'.")
     try:
-        sheet = load_workbook(io.BytesIO(raw), data_only=True).worksheets[0]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileProblem(f"Dit is geen leesbaar Excel-bestand (.xlsx): {error}") from None
-    merged = [str(cells) for cells in sheet.merged_cells.ranges]
+        parts = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileProblem(unreadable) from None
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_MB * 2**20:
+        raise FileProblem(f"Het Excel-bestand is uitgepakt te groot ({unpacked / 2**20:.0f} MB in {len(parts)} delen; "
+                          f"de grens is {MAX_UNPACKED_MB} MB). Sla het op als CSV UTF-8.")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            return _sheet_frame(workbook)
+        finally:
+            workbook.close()
+    except FileProblem:
+        raise
+    except Exception as error:  # noqa: BLE001 - openpyxl fails in many ways on a broken file
+        causes = [error]
+        while causes[-1].__context__ is not None and len(causes) < 10:  # openpyxl wraps what went wrong
+            causes.append(causes[-1].__context__)
+        if any(isinstance(cause, DefusedXmlException) for cause in causes):
+            raise FileProblem("Het Excel-bestand bevat XML met entiteiten; die lezen we niet, omdat ze gegevens "
+                              "van deze computer kunnen ophalen of het geheugen vullen. Sla het opnieuw op "
+                              "vanuit Excel.") from None
+        raise FileProblem(unreadable) from None
+
+
+def _sheet_frame(workbook) -> pd.DataFrame:
+    """The first sheet's rows: its declared size checked first, then each row as it is read."""
+    from openpyxl.utils import get_column_letter
+
+    if not workbook.worksheets:
+        raise FileProblem("Het Excel-bestand heeft geen werkblad.")
+    sheet = workbook.worksheets[0]
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS:
+        raise FileProblem(f"Het werkblad loopt tot cel {get_column_letter(min(columns, 18278))}{rows}: "
+                          f"meer dan {_number(MAX_ROWS)} rijen of {MAX_COLUMNS} kolommen. Haal lege rijen en "
+                          "kolommen onder en naast de gegevens weg (selecteer ze en kies 'Verwijderen').")
+    sheet.reset_dimensions()  # from here on every row is as long as its cells, however the size was declared
+    read = {}  # row number as the sheet shows it -> its cells, blank rows left out
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > MAX_ROWS + 1:
+            raise _too_many_rows()
+        if len(row) > MAX_COLUMNS:
+            raise _too_many_columns(len(row))
+        cells = [_cell(value) for value in row]
+        if any(cells):
+            read[number] = cells
+    merged = _merged_cells(workbook, sheet)
     if merged:
         raise FileProblem(f"Het werkblad heeft samengevoegde cellen ({', '.join(merged[:5])}). "
                           "Maak ze los, zodat elke rij één item is en elke kolom één veld.")
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    rows = [row for row in rows if any(row)]
-    if not rows:
+    if not read:
         raise FileProblem("Het werkblad is leeg.")
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    header_row, *numbers = read
+    header = read.pop(header_row)
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    for number in numbers:
+        extra = [cell for cell in read[number][width:] if cell]
+        if extra:
+            raise FileProblem(f"Rij {number} heeft gegevens in een kolom zonder kolomnaam ('{extra[0][:40]}').")
+    return pd.DataFrame([(read[n] + [""] * width)[:width] for n in numbers], columns=header,
+                        index=[n - 2 for n in numbers])
+
+
+def _merged_cells(workbook, sheet) -> list[str]:
+    """The merged ranges of a sheet (a read-only sheet does not list them): one more pass over its XML."""
+    from defusedxml.ElementTree import iterparse
+
+    merged = []
+    with workbook._archive.open(sheet._worksheet_path) as source:  # openpyxl keeps these for read-only sheets
+        for _, element in iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                merged.append(element.get("ref", ""))
+            element.clear()
+    return merged
+
+
+def _deeper_than(document, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep, one level at a time."""
+    level = [document]
+    for _ in range(limit):
+        level = [child for node in level for child in (node.values() if isinstance(node, dict) else node)
+                 if isinstance(child, dict | list)]
+        if not level:
+            return False
+    return True
 
 
 def _read_geojson(raw: bytes) -> pd.DataFrame:
     not_geojson = FileProblem("Dit is geen GeoJSON FeatureCollection.")
+    too_deep = FileProblem(f"Het GeoJSON-bestand is dieper genest dan {MAX_DEPTH} niveaus; zo diep gaat geen "
+                           "FeatureCollection. Exporteer het opnieuw.")
     try:
-        features = json.loads(_text(raw))["features"]
-    except (ValueError, KeyError, TypeError):
+        document = json.loads(_text(raw, "Is het wel een GeoJSON-bestand?"))
+    except RecursionError:
+        raise too_deep from None
+    except ValueError:
         raise not_geojson from None
+    if not isinstance(document, dict):
+        raise not_geojson
+    if _deeper_than(document, MAX_DEPTH):
+        raise too_deep
+    features = document.get("features")
     if not isinstance(features, list):
         raise not_geojson
+    if len(features) > MAX_ROWS:
+        raise _too_many_rows()
     rows = []
     for number, feature in enumerate(features, start=1):
         try:
@@ -112,6 +247,8 @@ def _read_geojson(raw: bytes) -> pd.DataFrame:
         except (AttributeError, TypeError, ValueError, IndexError):
             raise FileProblem(f"Object {number} is geen geldige GeoJSON Feature met properties en een punt.") from None
     frame = pd.DataFrame(rows)
+    if len(frame.columns) > MAX_COLUMNS:
+        raise _too_many_columns(len(frame.columns))
     for column in ("latitude", "longitude"):  # a file without points simply has no coordinates
         if column not in frame:
             frame[column] = ""
@@ -119,8 +256,10 @@ def _read_geojson(raw: bytes) -> pd.DataFrame:
 
 
 def _feature_row(feature: dict) -> dict:
-    properties = {key: "" if value is None else str(value) for key, value in (feature.get("properties") or {}).items()
-                  if key not in EXPORT_ONLY}
+    given = feature.get("properties") or {}
+    if any(isinstance(value, dict | list) for value in given.values()):
+        raise ValueError("a property holds a list or an object")
+    properties = {key: "" if value is None else str(value) for key, value in given.items() if key not in EXPORT_ONLY}
     geometry = feature.get("geometry") or {}
     # The point is the entry's own only when the file has no coordinate fields: our export
     # has them (maybe empty) and a point that may be our approximate placement.
@@ -150,8 +289,8 @@ def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Proble
 
 
 def prepare(frame: pd.DataFrame, region: str) -> pd.DataFrame:
-    """The file's rows as catalogue rows of `region`."""
-    return normalise(frame.assign(zorgkantoorregio=region))
+    """The file's rows as catalogue rows of `region` (numbered afresh: file rows no longer matter)."""
+    return normalise(frame.assign(zorgkantoorregio=region)).reset_index(drop=True)
 
 
 @dataclass(frozen=True)

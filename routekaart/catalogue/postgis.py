@@ -6,6 +6,7 @@ by the database with the GiST index (`ORDER BY geom <-> point`). Schema: migrati
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -69,7 +70,16 @@ class PostgisStore:
         return normalise(pd.DataFrame(rows, columns=COLUMNS))
 
     def read_all(self) -> pd.DataFrame:
-        return self._frame(f'SELECT {_COLUMNS} FROM entries ORDER BY zorgkantoorregio COLLATE "C", id COLLATE "C"')
+        """Every entry, as CSV from COPY read by pandas' parser: a worker reloads a national
+        catalogue after an import in a fraction of the time that building it from rows takes."""
+        buffer = io.BytesIO()
+        with self.connection().cursor() as cursor, cursor.copy(
+                f'COPY (SELECT {_COLUMNS} FROM entries ORDER BY zorgkantoorregio COLLATE "C", id COLLATE "C") '
+                "TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+            for block in copy:
+                buffer.write(block)
+        buffer.seek(0)
+        return normalise(pd.read_csv(buffer, dtype=str, keep_default_na=False, encoding="utf-8"))
 
     def read_region(self, code: str) -> pd.DataFrame:
         return self._frame(f'SELECT {_COLUMNS} FROM entries WHERE zorgkantoorregio = %s ORDER BY id COLLATE "C"',

@@ -10,15 +10,15 @@ import hashlib
 import json
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from .sources import Sources, read_folder
-
-RD_NEW = "EPSG:28992"  # metric Dutch grid: distances in metres
+from . import sources as source_files
+from .sources import RD_NEW, Sources, read_folder
 
 
 def gemeente_regions(gemeenten: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> pd.Series:
@@ -103,37 +103,46 @@ def build_frames(sources: Sources) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]
     return {"regions": sources.regions, "gemeenten": gemeenten, "pc4": pc4[keep]}
 
 
-def build(source: Path, out: Path) -> dict:
-    """Read the source folder, write the runtime dataset to `out` atomically, return its metadata."""
+def build(source: Path, out: Path, say=lambda line: None) -> dict:
+    """Read the source folder, write the runtime dataset to `out` atomically, return its metadata.
+    Without inhabitant figures the dataset is still built, with a warning in its metadata."""
     source, out = Path(source), Path(out)
-    frames = build_frames(read_folder(source))
+    say(f"Bronmap lezen: {source}")
+    read = read_folder(source)
+    say("Postcodes aan gemeenten en zorgkantoorregio's koppelen")
+    frames = build_frames(read)
+    warnings = []
+    if read.population["inhabitants"].notna().sum() == 0:
+        warnings.append("Geen inwonertallen in de bron: de dekking toont inwoners als onbekend.")
     meta = {
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "source": str(source.resolve()),
         "source_files": _checksums(source),
+        "sources": source_files.describe(source, read),
         "counts": {name: int(len(frame)) for name, frame in frames.items()},
-        "population_year": _population_year(source),
+        "population_year": source_files.population_year(read.population),
+        "warnings": warnings,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
-    try:
+    with replaced_folder(out) as staging:
         for name, frame in frames.items():
             frame.to_parquet(staging / f"{name}.parquet")
         (staging / "meta.json").write_text(json.dumps(meta, indent=2))
-        old = out.with_name(out.name + ".old")
-        if out.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return meta
 
 
-def _population_year(source: Path) -> int | None:
-    path = Path(source) / "population_pc4.csv"
-    if not path.exists():
-        return None
-    years = pd.read_csv(path, usecols=["year"])["year"].dropna()
-    return int(years.mode().iat[0]) if len(years) else None
+@contextmanager
+def replaced_folder(target: Path):
+    """A staging folder next to `target` that replaces it only when the block finishes: a failed or
+    interrupted build or download leaves the old folder, never half a new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield staging
+        old = target.with_name(target.name + ".old")
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

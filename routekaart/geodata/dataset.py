@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from .sources import GEMEENTEN_FILE, PC4_FILE
+
 
 class DatasetMissing(Exception):
     """No runtime dataset yet: run `routekaart data build`."""
@@ -40,3 +42,12 @@ def load(folder: Path) -> GeoData:
     gemeenten = gpd.read_parquet(folder / "gemeenten.parquet").set_index("code", drop=False)
     pc4 = gpd.read_parquet(folder / "pc4.parquet").set_index("pc4", drop=False)
     return GeoData(regions, gemeenten, pc4, json.loads((folder / "meta.json").read_text()))
+
+
+def source_dates(meta: dict) -> dict:
+    """What a page says about the data's age: when the areas and the postcode points were fetched
+    (or their files last changed), and the population's reference year (None: no figures)."""
+    sources = meta.get("sources", {})
+    return {"areas": sources.get(GEMEENTEN_FILE, {}).get("date") or meta.get("built_at", ""),
+            "postcodes": sources.get(PC4_FILE, {}).get("date") or meta.get("built_at", ""),
+            "population_year": meta.get("population_year")}

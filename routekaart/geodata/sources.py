@@ -1,16 +1,14 @@
-"""Where the open geodata comes from, and how each file is read.
+"""The source folder of the open geodata, and how each of its files is read.
 
-Two ways in, one parser: a *source folder* holding the files below (tests and CI use
-`../shared/data/geo`), or `download()`, which fetches the official open data and writes it
-into a folder in the same layout. Nothing read here is ever committed to the repository.
+Two ways in, one parser: a folder holding the files below (tests and CI use `../shared/data/geo`),
+or `download.download()`, which fetches the official open data into a folder of the same layout
+plus a record of where and when (`download.json`). Nothing read here is ever committed.
 """
 from __future__ import annotations
 
-import io
 import json
-import urllib.request
-import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,27 +22,13 @@ GEMEENTEN_FILE = "gemeente_2025.geojson"
 PC4_FILE = "pc4.csv"
 POPULATION_PC4_FILE = "population_pc4.csv"
 REQUIRED_FILES = (REGIONS_FILE, GEMEENTEN_FILE, PC4_FILE)
-
-# The official publishers; the only place these addresses appear. Not reachable from CI.
-DOWNLOAD_URLS = {
-    REGIONS_FILE: "https://api.pdok.nl/cbs/gebiedsindelingen/ogc/v1/collections/"
-    "zorgkantoorregio_gegeneraliseerd/items?f=json&jaarcode=2024&limit=1000",
-    GEMEENTEN_FILE: "https://api.pdok.nl/cbs/gebiedsindelingen/ogc/v1/collections/"
-    "gemeente_gegeneraliseerd/items?f=json&jaarcode=2025&limit=1000",
-    "geonames": "https://download.geonames.org/export/zip/NL.zip",
-    POPULATION_PC4_FILE: "https://opendata.cbs.nl/ODataApi/odata/83503NED/TypedDataSet"
-    "?$select=Postcode,BevolkingOp1Januari_1&$format=json",
-}
+RECORD_FILE = "download.json"  # written by a download: each source's address, date and counts
+RD_NEW = "EPSG:28992"  # metric Dutch grid: distances in metres
 
 ATTRIBUTION = N_(
     "Gebiedsindelingen en inwonertallen: CBS (CC BY 4.0). "
     "Postcodepunten: GeoNames (CC BY 4.0), gecontroleerd met CBS."
 )
-
-
-# GeoNames names five provinces in English; CBS names them so (the other seven are the same).
-GEONAMES_PROVINCES = {"North Brabant": "Noord-Brabant", "Guelders": "Gelderland", "North Holland": "Noord-Holland",
-                      "South Holland": "Zuid-Holland", "Friesland": "Fryslân"}
 
 
 class SourceError(Exception):
@@ -107,62 +91,32 @@ def read_folder(folder: Path) -> Sources:
     )
 
 
-# --- the download path: turn each publisher's format into the source-folder layout ---------
+def is_source_folder(folder: Path) -> bool:
+    return all((Path(folder) / name).is_file() for name in REQUIRED_FILES)
 
 
-def geonames_to_pc4(text: str, gemeente_names: dict[str, str]) -> pd.DataFrame:
-    """GeoNames NL.txt (one row per PC4 and place) to one representative point per PC4."""
-    columns = ["country", "postcode", "place", "province", "province_code", "admin2_name",
-               "admin2_code", "admin3_name", "admin3_code", "lat", "lon", "accuracy"]
-    raw = pd.read_csv(io.StringIO(text), sep="\t", header=None, names=columns,
-                      dtype={"postcode": str, "admin2_code": str}, keep_default_na=False)
-    raw["pc4"] = raw["postcode"].str.extract(r"(\d{4})", expand=False)
-    raw["gemeente_code"] = ("GM" + raw["admin2_code"].str.zfill(4)).where(raw["admin2_code"] != "", "")
-    grouped = raw.groupby("pc4", sort=True)
-    pc4 = grouped.agg(
-        lat=("lat", "mean"),
-        lon=("lon", "mean"),
-        place=("place", "first"),
-        province=("province", "first"),
-        all_places=("place", lambda s: ";".join(dict.fromkeys(s))),
-        all_gemeente_codes=("gemeente_code", lambda s: ";".join(dict.fromkeys(c for c in s if c))),
-        gemeente_code=("gemeente_code", lambda s: s[s != ""].mode().iat[0] if (s != "").any() else ""),
-    ).reset_index()
-    pc4["gemeente"] = pc4["gemeente_code"].map(gemeente_names).fillna("")
-    pc4["province"] = pc4["province"].replace(GEONAMES_PROVINCES)
-    pc4["coord_source"] = "geonames"
-    return pc4.round({"lat": 5, "lon": 5})
-
-
-def cbs_population_to_frame(payload: dict) -> pd.DataFrame:
-    """CBS OData rows ({'Postcode': '1011', 'BevolkingOp1Januari_1': 9630}) to pc4/inhabitants."""
-    rows = pd.DataFrame(payload.get("value", []))
-    if rows.empty:
-        raise SourceError("CBS gaf geen inwonertallen per postcode terug")
-    frame = pd.DataFrame({
-        "pc4": rows["Postcode"].astype(str).str.strip(),
-        "inhabitants": pd.to_numeric(rows["BevolkingOp1Januari_1"], errors="coerce"),
-    })
-    frame = frame[frame["pc4"].str.fullmatch(r"\d{4}")]
-    frame["year"] = 2021
-    return frame
-
-
-def _fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (fixed https URLs)
-        return response.read()
-
-
-def download(folder: Path, fetch=_fetch) -> Path:
-    """Fetch the official open data into `folder`, in the layout `read_folder` expects."""
+def describe(folder: Path, sources: Sources) -> dict:
+    """Per file: its address, date and count. A download recorded them; for a folder someone put
+    together (see its PROVENANCE.md) the address is the file's name (pages show it: no server
+    paths) and the date its last change."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in (REGIONS_FILE, GEMEENTEN_FILE):
-        (folder / name).write_bytes(fetch(DOWNLOAD_URLS[name]))
-    gemeenten = read_areas(folder / GEMEENTEN_FILE)
-    with zipfile.ZipFile(io.BytesIO(fetch(DOWNLOAD_URLS["geonames"]))) as archive:
-        text = archive.read("NL.txt").decode("utf-8")
-    geonames_to_pc4(text, dict(zip(gemeenten["code"], gemeenten["name"]))).to_csv(folder / PC4_FILE, index=False)
-    population = cbs_population_to_frame(json.loads(fetch(DOWNLOAD_URLS[POPULATION_PC4_FILE])))
-    population.to_csv(folder / POPULATION_PC4_FILE, index=False)
-    return folder
+    record = folder / RECORD_FILE
+    if record.is_file():
+        return json.loads(record.read_text())["sources"]
+    counts = {REGIONS_FILE: len(sources.regions), GEMEENTEN_FILE: len(sources.gemeenten), PC4_FILE: len(sources.pc4),
+              POPULATION_PC4_FILE: int(sources.population["inhabitants"].notna().sum())}
+    described = {}
+    for name, count in counts.items():
+        path = folder / name
+        if path.is_file():
+            changed = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).date().isoformat()
+            described[name] = {"address": name, "date": changed, "count": int(count)}
+    year = population_year(sources.population)
+    if POPULATION_PC4_FILE in described and year:
+        described[POPULATION_PC4_FILE]["year"] = year
+    return described
+
+
+def population_year(population: pd.DataFrame) -> int | None:
+    years = pd.to_numeric(population.get("year", pd.Series(dtype=float)), errors="coerce").dropna()
+    return int(years.mode().iat[0]) if len(years) else None

@@ -1,12 +1,12 @@
 """The web edge: blueprints for the client pages and the JSON API, and shared error handling."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..catalogue.schema import phone_digits
-from ..geodata.dataset import DatasetMissing
+from ..geodata.dataset import DatasetMissing, source_dates
 from ..geodata.sources import ATTRIBUTION
 from ..maps import LEAFLET_DIR
 
@@ -37,11 +37,27 @@ def web_address(url: str) -> str:
     return address.rstrip("/") + (f"?{kept}" if kept else "")
 
 
+def warm(app: Flask) -> None:
+    """Load the data and make the parts every page shares, in gunicorn's master before it forks
+    (gunicorn.conf.py), so the workers share them; see pages.warm."""
+    from .pages import warm as warm_pages
+
+    warm_pages(app)
+
+
+def _data_dates() -> dict | None:
+    """The loaded dataset's dates for the footer; None before a page has loaded it (never load here)."""
+    data = current_app.extensions.get("routekaart")
+    return source_dates(data.geo.meta) if data else None
+
+
 def init_app(app: Flask) -> None:
     from ..security import limit
     from . import api, dekking, pages, regio
 
     limit(app, api.bp)
+    # A load balancer's health probe is never refused.
+    app.extensions["routekaart_limiter"].request_filter(lambda: request.endpoint == "api.healthz")
     limit(app, dekking.api_bp)
     limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.json.sort_keys = False  # keep the schema's field order; sorting every answer costs time
@@ -54,7 +70,7 @@ def init_app(app: Flask) -> None:
     # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))
-    app.context_processor(lambda: {"attribution": ATTRIBUTION})
+    app.context_processor(lambda: {"attribution": ATTRIBUTION, "data_dates": _data_dates()})
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)
 

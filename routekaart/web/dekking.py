@@ -13,11 +13,12 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import gettext as _
+from flask_babel import ngettext
 import pandas as pd
 
 from .. import coverage, maps, state
-from ..catalogue import records
-from ..catalogue.schema import WALK_IN_KINDS
+from ..catalogue import records, spreadsheet
+from ..catalogue.schema import KINDS
 from . import error_response
 
 bp = Blueprint("dekking", __name__)
@@ -28,13 +29,12 @@ MAP_METRICS = ["share_over_20km", "share_over_10km", "median_km", "walk_ins_per_
 TABLE_COLUMNS = [column for column in coverage.METRICS if not column.startswith("pc4")]
 SORT_KEYS = ["name", *TABLE_COLUMNS]
 FARTHEST_N = 25
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 500  # a region's entries are listed a page at a time (?page=, ?limit=)
 
 
 def coverage_of(data: state.AppData) -> coverage.Coverage:
     """The figures for this dataset and today, computed on first use."""
-    today = date.today()
-    return state.derived(data, "coverage", lambda: coverage.compute(
-        data.geo.pc4, data.geo.regions, data.catalogue.entries, today), today)
+    return data.derived.coverage(date.today())
 
 
 def show(value, column: str, of_regions: int | None = None) -> str:
@@ -43,8 +43,8 @@ def show(value, column: str, of_regions: int | None = None) -> str:
     fmt = coverage.METRICS[column][1]
     if fmt == "known":
         return _("%(n)s van %(total)s", n=value, total=of_regions) if of_regions else (_("ja") if value else _("nee"))
-    if value is None or value != value:  # NaN: nothing to measure
-        return "–"
+    if pd.isna(value):  # nothing to measure; an unknown population is said in words
+        return _("onbekend") if column == "population" else "–"
     if fmt == "share":
         return format_percent(value)
     if fmt in ("km", "rate"):
@@ -102,7 +102,8 @@ def methods():
     result = coverage_of(data)
     return render_template("dekking/methods.html", about=coverage.about(result, data.geo.meta),
                            national=result.table.loc[coverage.NATIONAL_CODE], stale_months=coverage.STALE_MONTHS,
-                           far_km=coverage.FAR_KM, metrics=coverage.METRICS)
+                           far_km=coverage.FAR_KM, metrics=coverage.METRICS,
+                           geo_sources=data.geo.meta.get("sources", {}))
 
 
 def _region_map(result: coverage.Coverage, geo, code: str, far):
@@ -111,10 +112,11 @@ def _region_map(result: coverage.Coverage, geo, code: str, far):
     m = maps.base_map(current_app.config["TILES_URL"], current_app.config["TILES_ATTRIBUTION"],
                       bounds=[[south, west], [north, east]])
     maps.outline(m, outline.__geo_interface__)
-    walk_ins = result.entries[result.entries["open"] & result.entries["kind"].isin(WALK_IN_KINDS)
-                              & result.entries["x"].notna()]
-    maps.points(m, maps.point_features(walk_ins, {"name": walk_ins["name"]}),
-                [("name", _("Inlooppunt"))], colour="#004f9f", radius=5)
+    walk_ins = coverage.walk_ins_near(result, outline.total_bounds)
+    names = [name if n == 1 else ngettext("%(name)s en %(num)s ander inlooppunt", "%(name)s en %(num)s andere inlooppunten",
+                                          n - 1, name=name) for name, n in zip(walk_ins["name"], walk_ins["count"])]
+    maps.points(m, maps.point_features(walk_ins, {"name": names}), [("name", _("Inlooppunt"))], colour="#004f9f",
+                radius=5)
     km = far["km"].map(lambda v: show(v, "median_km") + " km")
     maps.points(m, maps.point_features(far, {"pc4": far.index, "km": km}),
                 [("pc4", _("Postcode")), ("km", _("Afstand tot inloop"))], radius=7)
@@ -131,20 +133,45 @@ def _region(code: str):
     return data, result, code, coverage.farthest(result, code, FARTHEST_N), coverage.region_entries(result, code)
 
 
+def _paging(total: int) -> tuple[int, int, int] | None:
+    """(page, limit, pages) from ?page= (from 1) and ?limit= (1 to MAX_PAGE_SIZE); None if they are not."""
+    try:
+        page, limit = int(request.args.get("page", 1)), int(request.args.get("limit", PAGE_SIZE))
+    except ValueError:
+        return None
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        return None
+    pages = max(1, -(-total // limit))
+    return (page, limit, pages) if 1 <= page <= pages else None
+
+
+def _bad_paging():
+    return error_response(400, "invalid_parameter", _(
+        "Deze pagina bestaat niet. Kies een pagina vanaf 1 en een aantal per pagina van 1 tot %(max)s.",
+        max=MAX_PAGE_SIZE))
+
+
 def _unknown_region(code: str):
     return error_response(404, "unknown_region", _("Regio '%(code)s' kennen we niet. Codes zijn zoals ZK10.", code=code))
 
 
 @bp.get("/dekking/<code>")
 def region(code: str):
+    """A region's figures and its entries: the counts per kind, the entries a page at a time."""
     found = _region(code)
     if found is None:
         return _unknown_region(code)
     data, result, code, far, entries = found
+    paging = _paging(len(entries))
+    if paging is None:
+        return _bad_paging()
+    page, limit, pages = paging
+    shown = entries.iloc[(page - 1) * limit:page * limit]
     return render_template(
         "dekking/region.html", code=code, row=result.table.loc[code],
         national=result.table.loc[coverage.NATIONAL_CODE], far=far, rendered=_region_map(result, data.geo, code, far),
-        entries=list(zip(records(entries), entries["stale"], entries["open"])),
+        entries=list(zip(records(shown), shown["stale"], shown["open"])), counts=coverage.entry_counts(entries),
+        total=len(entries), page=page, pages=pages, limit=limit, page_size=PAGE_SIZE, kind_labels=KINDS,
         about=coverage.about(result, data.geo.meta), stale_months=coverage.STALE_MONTHS)
 
 
@@ -157,7 +184,7 @@ def _download(body: bytes, mimetype: str, extension: str, as_of: str) -> Respons
 def export_csv():
     data = state.get()
     result = coverage_of(data)
-    frame = coverage.export_frame(result, data.geo.meta)
+    frame = spreadsheet.protect(coverage.export_frame(result, data.geo.meta))
     return _download(frame.to_csv(index=False).encode("utf-8"), "text/csv", "csv",
                      result.as_of.isoformat())
 
@@ -173,10 +200,10 @@ def export_xlsx():
                  ("sources", "Bronnen (gescheiden door |)")]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        coverage.export_frame(result, data.geo.meta).to_excel(writer, sheet_name="dekking", index=False)
-        pd.DataFrame(columns + explained, columns=["kolom", "betekenis"]).to_excel(
-            writer, sheet_name="kolommen", index=False)
-        pd.DataFrame({"bron": info["sources"]}).to_excel(writer, sheet_name="bronnen", index=False)
+        for name, sheet in (("dekking", coverage.export_frame(result, data.geo.meta)),
+                            ("kolommen", pd.DataFrame(columns + explained, columns=["kolom", "betekenis"])),
+                            ("bronnen", pd.DataFrame({"bron": info["sources"]}))):
+            spreadsheet.protect(sheet).to_excel(writer, sheet_name=name, index=False)
     return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "xlsx", info["data_as_of"])
 
@@ -205,12 +232,21 @@ def api_coverage_region(code: str):
     if found is None:
         return _unknown_region(code)
     data, result, code, far, entries = found
+    paging = _paging(len(entries))
+    if paging is None:
+        return _bad_paging()
+    page, limit, pages = paging
+    shown = entries.iloc[(page - 1) * limit:page * limit]
+    counts = coverage.entry_counts(entries)
     return jsonify({
         **coverage.about(result, data.geo.meta), "methods_url": url_for("dekking.methods"),
         "region": coverage.row_json(result, code),
         "farthest_pc4": [{"pc4": pc4, "km": round(float(km), 2),
                           "inhabitants": None if pd.isna(inhabitants) else int(inhabitants)}
                          for pc4, km, inhabitants in zip(far.index, far["km"], far["inhabitants"])],
+        "entry_counts": [{"kind": kind, **{column: int(n) for column, n in row.items()}}
+                         for kind, row in counts.iterrows()],
+        "entries_total": len(entries), "page": page, "limit": limit, "pages": pages,
         "entries": [{**record, "counted": bool(counted), "stale": bool(stale)}
-                    for record, stale, counted in zip(records(entries), entries["stale"], entries["open"])],
+                    for record, stale, counted in zip(records(shown), shown["stale"], shown["open"])],
     })

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..routing import MAX_K
+from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
-# What routekaart.postcodes accepts: no leading 0, and never the letters SA, SD or SS.
-POSTCODE_PATTERN = r"^\s*[1-9][0-9]{3}\s*-?\s*([A-RT-Za-rt-z][A-Za-z]|[Ss][B-CE-RT-Zb-ce-rt-z])?\s*$"
 
 ENTRY = {
     "type": "object",
@@ -85,8 +85,9 @@ COVERAGE_ROW = {
                  "share_unverified"],
     "properties": {
         "code": {"type": "string"}, "name": {"type": "string"},
+        "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
         **{name: {"type": "integer", "minimum": 0} for name in (
-            "population", "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
+            "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
             "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
         "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
         **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
@@ -110,9 +111,18 @@ COVERAGE = {
                    "regions": {"type": "array", "items": {"$ref": "#/components/schemas/CoverageRow"}}},
 }
 COVERAGE_REGION = {
-    "type": "object", "required": ["data_as_of", "sources", "region", "farthest_pc4", "entries"],
+    "type": "object", "required": ["data_as_of", "sources", "region", "farthest_pc4", "entry_counts", "entries_total",
+                                   "page", "limit", "pages", "entries"],
     "properties": {
         **_ABOUT, "region": {"$ref": "#/components/schemas/CoverageRow"},
+        "entry_counts": {"type": "array", "items": {
+            "type": "object", "required": ["kind", "entries", "counted", "stale"],
+            "properties": {"kind": {"type": "string", "enum": list(KINDS)}, "entries": {"type": "integer"},
+                           "counted": {"type": "integer"}, "stale": {"type": "integer"}}}},
+        "entries_total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        "pages": {"type": "integer", "minimum": 1},
         "farthest_pc4": {"type": "array", "items": {
             "type": "object", "required": ["pc4", "km"],
             "properties": {"pc4": {"type": "string"}, "km": {"type": "number"},
@@ -184,9 +194,14 @@ def openapi_document() -> dict:
                                            {"$ref": "#/components/schemas/Coverage"})},
             }},
             "/api/v1/coverage/{code}": {"get": {
-                "summary": "Dekking van één zorgkantoorregio: cijfers, verste postcodegebieden en items",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "summary": "Dekking van één zorgkantoorregio: cijfers, verste postcodegebieden, aantallen per soort "
+                           "en de items, een pagina per keer",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                                      f"items per pagina (standaard {PAGE_SIZE})")],
                 "responses": {"200": _json("Cijfers van de regio", {"$ref": "#/components/schemas/CoverageRegion"}),
+                              "400": _error_response("Pagina of aantal buiten bereik (invalid_parameter)"),
                               "404": _error_response("Onbekende regio (unknown_region)")},
             }},
             "/healthz": {"get": {

@@ -6,16 +6,17 @@ the address bar: it is never logged (see logs.py) or kept.
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
-from flask import (Blueprint, abort, current_app, g, get_template_attribute, redirect, render_template,
+from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .. import checklist, coverage, maps, state
+from .. import checklist, maps, state
 from ..catalogue.schema import KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..postcodes import PostcodeError, parse
@@ -37,29 +38,31 @@ DISTANCE_SLOT = "<!--afstand-->"
 REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves alone
 
 
-def _kept(key: tuple, make):
-    """What make() returns, kept with this data for the day, per language. Parts every visitor gets
-    alike are made once this way, always whole (all entries, all steps), so what is kept says
-    nothing about any visitor: most of a route page is such parts. Found once per request."""
-    kept = g.get("kept")
-    if kept is None:
-        kept = g.kept = state.derived(state.get(), f"page parts {get_locale()}", dict, date.today())
-    if key not in kept:
-        kept[key] = make()
-    return kept[key]
+ENTRY_HTML_KEPT = 8192  # entries' HTML kept per worker (per day, language and screen or paper)
 
 
-def _made_entries(paper: bool) -> dict[str, list[str]]:
-    """Every entry's HTML (templates/_entry.html) split at its distance slot: apart from its
-    distance an entry looks the same on every page."""
-    def make():
-        macro, router = get_template_attribute("_entry.html", "entry"), state.get().router
-        everything = router.records(router.with_ids(router.entries["id"].tolist()))
-        # Indentation from the template is a tenth of a route page; one line break does as well.
-        return {record["id"]: re.sub(r"\s*\n\s*", "\n", str(macro(record, paper))).split(DISTANCE_SLOT)
-                for record in everything}
+def _shared(name: str, make):
+    """A part every visitor gets alike (in this language), made once per dataset (see derived.py)."""
+    return state.get().derived.whole(f"{name} ({get_locale()})", make)
 
-    return _kept(("entries", paper), make)
+
+def _entry_parts(router, day: date, language: str, paper: bool, entry_id: str) -> list[str] | None:
+    """An entry's HTML (templates/_entry.html) split at its distance slot: apart from its distance
+    an entry looks the same on every page (on one day: it says whether its check is overdue)."""
+    found = router.with_ids([entry_id])
+    if not len(found):
+        return None
+    # Indentation from the template is a tenth of a route page; one line break does as well.
+    html = str(get_template_attribute("_entry.html", "entry")(router.records(found)[0], paper))
+    return re.sub(r"\s*\n\s*", "\n", html).split(DISTANCE_SLOT)
+
+
+def _made_entry(entry_id: str, paper: bool) -> list[str] | None:
+    """_entry_parts, kept in the dataset's bounded cache: made when an entry is first shown, so
+    start-up does not grow with the catalogue. The cache is memory only and never logged."""
+    data = state.get()
+    made = data.derived.bounded("entry HTML", functools.partial(_entry_parts, data.router), ENTRY_HTML_KEPT)
+    return made(date.today(), str(get_locale()), paper, entry_id)
 
 
 def _step_texts(part: str) -> dict[tuple, str]:
@@ -70,7 +73,7 @@ def _step_texts(part: str) -> dict[tuple, str]:
         return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT))
                 for key in checklist.STEP_KEYS for gap in (False, True) for place_given in (False, True)}
 
-    return _kept(("checklist", part), make)
+    return _shared(f"checklist {part}s", make)
 
 
 @bp.app_template_global()
@@ -86,7 +89,7 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
     macro = get_template_attribute("_filters.html", "filter_form")
     if problem or filters != UNFILTERED:
         return macro(filters, problem, KINDS, DISTANCES)
-    return Markup(_kept(("filters",), lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
 
 
 @bp.app_template_global()
@@ -95,11 +98,11 @@ def entries_html(entries: list[dict], paper: bool = False) -> Markup:
     postcode; nothing when the list is empty."""
     if not entries:
         return Markup()
-    made, macro = _made_entries(paper), get_template_attribute("_entry.html", "entry")
+    macro = get_template_attribute("_entry.html", "entry")
     distance = str(Markup(' · <span class="distance">%s</span>') % _("%(km)s km", km="{km}"))  # translated once
     parts = []
     for entry in entries:
-        before, after = made.get(entry["id"]) or str(macro(entry, paper)).split(DISTANCE_SLOT)
+        before, after = _made_entry(entry["id"], paper) or str(macro(entry, paper)).split(DISTANCE_SLOT)
         km = entry["distance_km"]
         parts += [before, distance.replace("{km}", f"{km:.1f}".replace(".", ",")) if km is not None else "", after]
     return Markup('<ul class="entries">' + "".join(parts) + "</ul>")
@@ -151,33 +154,23 @@ def page_filters() -> Filters:
                    free=_flag("gratis"), max_km=float(km) if km else None, k=MAX_K)
 
 
-def region_maps(data: state.AppData) -> dict[str, maps.MapHTML]:
-    """Every region's map with its border, made once per loaded dataset (all regions at once,
-    so what is cached says nothing about who looked up what)."""
-    def make():
-        config = current_app.config
-        areas = coverage.region_areas(data.geo.regions).simplify(0.001)
-        return {code: maps.region_map(code, area.__geo_interface__, area.bounds, config["TILES_URL"],
-                                      config["TILES_ATTRIBUTION"]) for code, area in areas.items()}
-
-    return state.derived(data, "region maps", make)
-
-
 def warm(app) -> None:
-    """Load the data and make the parts every page shares (region maps, entries, checklist texts
-    and the filter form, in both languages) now: in gunicorn's master before it forks, so the
-    workers share them."""
+    """Load the data and make the parts every page shares (the region maps, the checklist texts,
+    the filter form and the national entries, in both languages), in gunicorn's master before it
+    forks, so the workers share them. Other entries are made when first shown (derived.py): a
+    start-up that made every entry's HTML would grow with the catalogue."""
     from ..i18n import LANGUAGES
 
     for lang in LANGUAGES:
         with app.test_request_context(f"/?lang={lang}"):
             data = state.get()
-            region_maps(data)
-            for paper in (False, True):
-                _made_entries(paper)
+            data.derived.region_maps()
             for part in ("title", "intro"):
                 _step_texts(part)
             filter_form(UNFILTERED, None)
+            for record in data.router.records(data.router.national(Filters())):
+                for paper in (False, True):
+                    _made_entry(record["id"], paper)
 
 
 def marker_labels(place) -> dict[str, str]:
@@ -214,14 +207,14 @@ def route(postcode: str):
     return render_template(
         "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
         nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
-        rendered=region_maps(data)[place.region_code], points=points,
+        rendered=data.derived.region_maps()[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
 @bp.get("/kaart/<code>.js")
 def region_map_script(code: str):
     """A region map's set-up script (see maps.region_map): public, so it may be kept an hour."""
-    made = region_maps(state.get()).get(code)
+    made = state.get().derived.region_maps().get(code)
     if made is None:
         abort(404)
     return current_app.response_class(str(made.script), mimetype="text/javascript",
@@ -231,18 +224,5 @@ def region_map_script(code: str):
 @bp.get("/wat-helpt")
 def what_helps():
     """The numbers on this page are what our catalogue holds now (entries that are not closed)."""
-    return render_template("wat_helpt.html", counts=_kept(("catalogue counts",), _catalogue_counts))
-
-
-def _catalogue_counts() -> dict[str, int]:
-    router = state.get().router
-    active = router.mask(Filters())
-    entries = router.entries[active]
-    counts = entries["kind"].value_counts()
-    return {
-        **{kind: int(counts.get(kind, 0)) for kind in KINDS},
-        "mgn_regions": entries.loc[entries["kind"] == "mgn", "zorgkantoorregio"].nunique(),
-        "from_home": int(counts.reindex(checklist.FROM_HOME_KINDS).sum()),
-        "naasten": int((active & router.for_group("naasten")).sum()),
-    }
+    return render_template("wat_helpt.html", counts=state.get().derived.catalogue_counts())
 

@@ -1,20 +1,24 @@
 """The GP's print: a dated checklist for a zorgkantoorregio or a postcode, as a print page and a PDF.
 
 Stable addresses a practice can bookmark: /regio/ZK10/checklist, /checklist/3511AB (and .pdf).
-The PDF is the print page rendered by WeasyPrint, so the two never differ; PDFs are rate
-limited (PDF_RATE_LIMIT) because each one costs about a second of CPU.
+The PDF is the print page rendered by WeasyPrint, so the two never differ. Each render costs
+about a second of CPU, so PDFs are rate limited per client (PDF_RATE_LIMIT, one count for both
+kinds), at most PDF_RENDERS are rendered at once on the machine (beyond that a quick 503), and a
+region's sheet, which holds nothing personal, is made once per dataset, language and day.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
-from .. import checklist, paper, state
+from .. import checklist, paper, slots, state
 from ..i18n import DEFAULT
 from ..postcodes import PostcodeError, parse
 from ..routing import UnknownPostcode
@@ -25,6 +29,7 @@ bp = Blueprint("regio", __name__)
 pdf_bp = Blueprint("regio_pdf", __name__)
 
 REGION_CODE = re.compile(r"^ZK\d{2}$")
+RETRY_SECONDS = 5  # a render takes about a second: by then a slot is likely free
 
 
 class NoSheet(Exception):
@@ -45,7 +50,7 @@ def _site_url(path: str) -> str:
     return paper.site_url(path, current_app.config["PUBLIC_URL"], request.host_url)
 
 
-def _region(code: str) -> tuple[checklist.Checklist, str]:
+def _region_code(code: str) -> str:
     code = code.upper()
     if not REGION_CODE.match(code):
         raise NoSheet(400, "invalid_region", _("Dit is geen regiocode. Een regiocode ziet eruit als ZK10."))
@@ -53,7 +58,13 @@ def _region(code: str) -> tuple[checklist.Checklist, str]:
     if code not in data.geo.regions.index:
         raise NoSheet(404, "unknown_region", _("Regio %(code)s kennen we niet. Kies een regio uit de lijst.",
                                                code=code))
-    return checklist.build(data.router, code), _site_url(url_for("regio.region_sheet", code=code, **_language()))
+    return code
+
+
+def _region(code: str) -> tuple[checklist.Checklist, str]:
+    code = _region_code(code)
+    return checklist.build(state.get().router, code), _site_url(url_for("regio.region_sheet", code=code,
+                                                                        **_language()))
 
 
 def _postcode(text: str) -> tuple[checklist.Checklist, str]:
@@ -67,12 +78,30 @@ def _postcode(text: str) -> tuple[checklist.Checklist, str]:
 def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
     qr = Markup(paper.qr_svg(live_url, _("QR-code naar de actuele versie van deze checklist")))
     return render_template("checklist_print.html", checklist=made, live_url=live_url, qr=qr, pdf_url=pdf_url,
-                           report_address=urljoin(_site_url("/"), report_url()))
+                           report_address=urljoin(_site_url("/"), report_url()), site_address=_site_url("/"))
 
 
-def _pdf(html: str, name: str) -> Response:
-    body = paper.pdf(html, request.host_url, Path(current_app.static_folder))
+def _pdf(sheet: Callable[[], tuple[checklist.Checklist, str]], name: str, keep_as: str | None = None) -> Response:
+    """The PDF of a sheet, made (checklist, page, PDF) in one of the machine's PDF slots, so a 503
+    costs next to nothing. `keep_as` names a sheet with nothing personal in it, kept for the day
+    when the site knows its public address (without PUBLIC_URL the sheet's address comes from each
+    request, so it is made anew)."""
+    def render() -> bytes:
+        with slots.slot(Path(current_app.instance_path) / "pdf-slots", int(current_app.config["PDF_RENDERS"])):
+            return paper.pdf(_page(*sheet(), None), _site_url("/"), Path(current_app.static_folder))
+
+    if keep_as and current_app.config["PUBLIC_URL"]:
+        body = state.get().derived.whole(keep_as, render, day=date.today())
+    else:
+        body = render()
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def _busy(error: slots.Busy):
+    message = _("Er worden nu veel PDF's tegelijk gemaakt. Probeer het over een paar seconden opnieuw.")
+    response = make_response(error_response(503, "busy", message))
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    return response
 
 
 @bp.get("/regio")
@@ -90,8 +119,9 @@ def region_sheet(code: str):
 
 @pdf_bp.get("/regio/<code>/checklist.pdf")
 def region_pdf(code: str):
-    made, live = _region(code)
-    return _pdf(_page(made, live, None), f"checklist-{made.region_code}.pdf")
+    code = _region_code(code)  # 400 or 404 before anything else
+    language = str(get_locale() or DEFAULT)
+    return _pdf(lambda: _region(code), f"checklist-{code}.pdf", keep_as=f"region-pdf/{code}/{language}")
 
 
 @bp.get("/checklist")
@@ -111,10 +141,11 @@ def postcode_sheet(postcode: str):
 
 @pdf_bp.get("/checklist/<postcode>.pdf")
 def postcode_pdf(postcode: str):
-    made, live = _postcode(postcode)
-    return _pdf(_page(made, live, None), f"checklist-{made.place.postcode}.pdf")
+    place = state.get().router.resolve(parse(postcode))  # 400 or 404 before anything else
+    return _pdf(lambda: _postcode(postcode), f"checklist-{place.postcode}.pdf")
 
 
+pdf_bp.register_error_handler(slots.Busy, _busy)
 for blueprint in (bp, pdf_bp):
     blueprint.register_error_handler(NoSheet, lambda e: error_response(e.status, e.code, e.message))
     blueprint.register_error_handler(PostcodeError, lambda e: error_response(400, e.code, e.message))
