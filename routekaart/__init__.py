@@ -52,13 +52,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(Path(app.instance_path) / "geodata")
 
-    from . import cli, i18n, logs, security, state, web
+    from . import cli, i18n, logs, portal, security, state, web
 
     security.init_app(app)
     logs.init_app(app)
     i18n.init_app(app)
     state.init_app(app)
     web.init_app(app)
+    portal.init_app(app)
     cli.init_app(app)
     if app.config["ENV"] == "production":
         logs.configure()

@@ -198,7 +198,9 @@ def export_file(fmt: str, out: Path) -> None:
         if "province" not in geo.gemeenten:
             click.echo("Let op: deze dataset kent geen provincies, dus komen adressen alleen in de beschrijving "
                        "van de locatie. Bouw de dataset opnieuw met `routekaart data build`.")
-        exporting.write_hsds(entries, out, geo)
+        from .portal import database, edits
+
+        exporting.write_hsds(entries, out, geo, edits.everything(database()))
     click.echo(f"{len(entries)} items geschreven naar {out}.")
 
 

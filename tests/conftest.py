@@ -29,8 +29,9 @@ def geodata_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app(geodata_dir):
-    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False})
+def app(geodata_dir, tmp_path_factory):
+    app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                      "PORTAL_DATABASE": str(tmp_path_factory.mktemp("portal") / "portal.sqlite3")})
     state.reload(app)
     return app
 
@@ -149,7 +150,8 @@ def fresh_database() -> str:
 
     url = postgis_url()
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations, "
+                     "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users")
     migrate(url)
     return url
 
@@ -175,4 +177,5 @@ def store(store_config):
 def store_app(store_config, geodata_dir):
     """An app on that catalogue (for its CLI and its pages)."""
     return create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
+                       "PORTAL_DATABASE": str(Path(store_config["CATALOGUE_DIR"]).parent / "portal.sqlite3"),
                        **store_config})

@@ -173,7 +173,7 @@ def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, 
     assert html.count("Meld een fout") >= 25
     link = re.search(r'<a href="(/melden/[a-z0-9-]+)">Meld een fout', html).group(1)
     page = client.get(link)
-    assert page.status_code == 200 and "nog geen meldadres ingesteld" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Wat klopt er niet?" in page.get_data(as_text=True)  # the form (portal)
     assert client.get("/melden/bestaat-niet").status_code == 404
     configured = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": "",
                              "REPORT_URL": "mailto:beheer@example.org?subject=Fout%20bij%20{id}"})

@@ -172,11 +172,31 @@ TABLES = {"organization": organization_table, "service": service_table, "locatio
           "service_at_location": service_at_location_table}
 
 
-def hsds_tables(entries: pd.DataFrame, geo: GeoData) -> dict[str, pd.DataFrame]:
-    """Each HSDS table with all its official fields, in the official order ('' where unknown)."""
+EMPTY_VALUE = "(leeg)"
+
+
+def metadata_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """HSDS metadata: one row per changed field of a service, from the coordinator portal's history
+    (portal/edits.py: id, at, who, entry_id, field, old, new). HSDS requires both values, so an
+    empty one is written as EMPTY_VALUE."""
+    empty = lambda values: values.mask(values == "", EMPTY_VALUE)  # noqa: E731
+    return pd.DataFrame({
+        "id": _uuid("metadata", changes["id"].astype(str)), "resource_id": _uuid("service", changes["entry_id"]),
+        "resource_type": "service",
+        "last_action_date": pd.to_datetime(changes["at"], unit="s", utc=True).dt.strftime("%Y-%m-%d"),
+        "last_action_type": np.where(changes["old"] == "", "create", "update"), "field_name": changes["field"],
+        "previous_value": empty(changes["old"]), "replacement_value": empty(changes["new"]),
+        "updated_by": changes["who"],
+    })
+
+
+def hsds_tables(entries: pd.DataFrame, geo: GeoData, history: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Each HSDS table with all its official fields, in the official order ('' where unknown);
+    with the portal's `history`, also its metadata table."""
     e = _prepared(entries, geo)
+    builds = {**TABLES, **({"metadata": lambda _e: metadata_table(history)} if history is not None else {})}
     tables = {}
-    for (name, build), resource in zip(TABLES.items(), official_resources(list(TABLES))):
+    for (name, build), resource in zip(builds.items(), official_resources(list(builds))):
         frame = build(e)
         fields = [field["name"] for field in resource["schema"]["fields"]]
         unknown = set(frame.columns) - set(fields)
@@ -186,11 +206,12 @@ def hsds_tables(entries: pd.DataFrame, geo: GeoData) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def write_hsds(entries: pd.DataFrame, folder: Path, geo: GeoData) -> list[Path]:
-    """The package in `folder`: one CSV per HSDS table (TABLES) and datapackage.json."""
+def write_hsds(entries: pd.DataFrame, folder: Path, geo: GeoData, history: pd.DataFrame | None = None) -> list[Path]:
+    """The package in `folder`: one CSV per HSDS table (TABLES, and metadata with a history) and
+    datapackage.json."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = hsds_tables(entries, geo)
+    tables = hsds_tables(entries, geo, history)
     resources = [{**resource, "encoding": "utf-8"} for resource in official_resources(list(tables))]
     written = []
     for resource, frame in zip(resources, tables.values()):

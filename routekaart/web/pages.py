@@ -115,7 +115,7 @@ def report_url(entry: dict | None = None) -> str:
     configured = current_app.config.get("REPORT_URL") or ""
     if configured:
         return configured.replace("{id}", entry["id"] if entry else "")
-    return url_for("pages.report", entry_id=entry["id"]) if entry else url_for("pages.home")
+    return url_for("meldingen.report_mistake", entry_id=entry["id"]) if entry else url_for("pages.home")
 
 
 def _postcode_problem(typed: str, status: int, message: str):
@@ -226,11 +226,3 @@ def what_helps():
     """The numbers on this page are what our catalogue holds now (entries that are not closed)."""
     return render_template("wat_helpt.html", counts=state.get().derived.catalogue_counts())
 
-
-@bp.get("/melden/<entry_id>")
-def report(entry_id: str):
-    router = state.get().router
-    found = router.with_ids([entry_id])
-    if not len(found):
-        abort(404)
-    return render_template("melden.html", entry=router.records(found)[0])
