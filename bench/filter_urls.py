@@ -30,8 +30,8 @@ def addresses(n: int, postcodes: list[str]) -> list[str]:
     """n route-page addresses, each a different filter selection (or a kind repeated)."""
     rng, seen, out = np.random.default_rng(11), set(), []
     while len(out) < n:
-        if len(out) % 10 == 0:  # `soort=mgn&soort=mgn&...`: one filter however often repeated
-            query = "&".join(["soort=mgn"] * (1 + len(out) // 10 % 240))
+        if len(out) % 10 == 0:  # `soort=mgn&soort=mgn&...`: one filter however often repeated (up to the
+            query = "&".join(["soort=mgn"] * (1 + len(out) // 10 % 180))  # 2,048-byte request line gunicorn takes)
         else:
             kinds = tuple(sorted(rng.choice(KINDS, rng.integers(1, len(KINDS)), replace=False)))
             extra = (str(rng.choice(["", "volwassenen", "jongeren", "naasten"])), int(rng.integers(2)),
