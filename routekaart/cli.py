@@ -21,6 +21,7 @@ from .catalogue import files, importing, placement, verification
 from .catalogue import seed as seeding
 from .catalogue.schema import NATIONAL
 from .catalogue.store import NoHistory, open_store, replace_all, rollback
+from .errors import RequestError
 from .geodata import build as building
 from .geodata import dataset, download, sources
 
@@ -40,10 +41,12 @@ def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
     """The region code from --region/--national, checked against the known regions."""
     if national == bool(region):
         raise click.UsageError("Geef --region CODE (zoals ZK10) of --national.")
-    code = NATIONAL if national else region.upper()
-    if code != NATIONAL and code not in geo.regions.index:
-        raise click.UsageError(f"Onbekende regio '{region}'. Kies uit: {', '.join(geo.regions.index)}.")
-    return code
+    if national:
+        return NATIONAL
+    try:
+        return geo.region_code(region)
+    except RequestError as error:
+        raise click.UsageError(f"{error} Kies uit: {', '.join(geo.regions.index)}.") from None
 
 
 def database_errors(command):

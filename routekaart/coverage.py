@@ -189,10 +189,6 @@ def walk_ins_near(coverage: Coverage, bounds, margin_deg: float = 0.2, cell_deg:
             .reset_index(drop=True))
 
 
-def is_region(code: str, coverage: Coverage) -> bool:
-    return code != NATIONAL_CODE and code in coverage.table.index
-
-
 # --- exports: every one carries the date the figures are from and the sources ---------------------
 
 def about(coverage: Coverage, geo_meta: dict) -> dict:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from .errors import PostcodeError
+from .i18n import N_
 
 # Spaces as they arrive from other programs (no-break, thin, ideographic, zero-width, BOM) and
 # dashes (hyphen, en and em dash, minus sign, fullwidth), shared with the API's pattern.
@@ -39,17 +40,6 @@ VALID_PATTERN = _grammar("[1-9][0-9]{3}", "[A-RT-Za-rt-z][A-Za-z]|[Ss][B-CE-RT-Z
 NEVER_ISSUED_LETTERS = frozenset({"SA", "SD", "SS"})
 
 
-class PostcodeError(ValueError):
-    """A postcode that cannot be used; `reason` is 'format' or 'impossible'."""
-
-    code = "invalid_postcode"
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Postcode:
     pc4: str
@@ -70,14 +60,11 @@ def parse(text: str | None) -> Postcode:
     match = _PATTERN.match(text) if len(text) <= MAX_LENGTH else None
     if not match:
         raise PostcodeError(
-            "format",
-            _("Dit is geen postcode. Een postcode heeft 4 cijfers en vaak 2 letters, zoals 3511 AB."),
-        )
+            "format", N_("Dit is geen postcode. Een postcode heeft 4 cijfers en vaak 2 letters, zoals 3511 AB."))
     pc4, letters = match.group(1), (match.group(2) or "").upper() or None
     if pc4.startswith("0"):
-        raise PostcodeError("impossible", _("Deze postcode bestaat niet: een postcode begint nooit met een 0."))
+        raise PostcodeError("impossible", N_("Deze postcode bestaat niet: een postcode begint nooit met een 0."))
     if letters in NEVER_ISSUED_LETTERS:
         raise PostcodeError(
-            "impossible", _("Deze postcode bestaat niet: de letters %(letters)s worden nooit gebruikt.", letters=letters)
-        )
+            "impossible", N_("Deze postcode bestaat niet: de letters %(letters)s worden nooit gebruikt."), letters=letters)
     return Postcode(pc4, letters)

@@ -1,48 +1,50 @@
 """Postcode -> zorgkantoorregio, gemeente and the support around it: the one lookup every page uses."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from flask_babel import gettext as _
 
 from .catalogue import as_record
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
 from .derived import Derived
+from .errors import FilterError, UnknownPostcode
 from .geodata.dataset import GeoData
+from .i18n import N_
 from .postcodes import Postcode
 
 DEFAULT_K, MAX_K = 5, 25
 MAX_UNKNOWN_SHOWN = 5  # unknown kinds named in an error message
 MASKS_KEPT = 64  # filter masks kept per dataset (there are thousands of possible filters)
-RECORDS_KEPT = 8192  # entries kept as JSON-ready dicts and as JSON, per dataset
+RECORDS_KEPT = 8192  # entries kept as JSON-ready dicts, per dataset
 FIRST_RADIUS_M = 5000  # the nearest search looks this far first, then four times as far, and so on
 SLACK_M = 1.0  # the index's distances and ours may differ in the last digits: ask a metre more
-COMPACT = (",", ":")  # JSON separators without spaces, as Flask's jsonify writes
 # Regional entries in the order a client needs them: the network first, then waiting support.
 REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
 
 
-class UnknownPostcode(LookupError):
-    code = "unknown_postcode"
-
-    def __init__(self, postcode: Postcode):
-        self.postcode = postcode
-        self.message = _("Postcode %(postcode)s kennen we niet. Klopt hij? Nieuwe postcodes en postbusnummers "
-                         "staan soms nog niet in onze gegevens.", postcode=postcode.display)
-        super().__init__(self.message)
+TRUE, FALSE = {"1", "true", "ja", "yes", "on"}, {"0", "false", "nee", "no", "off", ""}
 
 
-class FilterError(ValueError):
-    code = "invalid_filter"
+def flag(name: str, value: str | None) -> bool:
+    """A yes/no filter as a form or a URL gives it ('1', 'true', 'ja', or empty for no)."""
+    value = (value or "").strip().lower()
+    if value not in TRUE | FALSE:
+        raise FilterError(N_("'%(name)s' moet aan of uit zijn: 1 of 0, true of false."), name=name)
+    return value in TRUE
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+
+def number(name: str, value: str | None, kind=float, default=None):
+    value = (value or "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise FilterError(N_("'%(name)s' moet een getal zijn."), name=name) from None
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,15 @@ class Filters:
         object.__setattr__(self, "kinds", tuple(sorted(set(self.kinds))))
         unknown = [kind for kind in self.kinds if kind not in KINDS][:MAX_UNKNOWN_SHOWN]
         if unknown:
-            raise FilterError(_("Onbekende soort: %(unknown)s. Kies uit: %(kinds)s.", unknown=", ".join(unknown),
-                                kinds=", ".join(KINDS)))
+            raise FilterError(N_("Onbekende soort: %(unknown)s. Kies uit: %(kinds)s."), unknown=", ".join(unknown),
+                              kinds=", ".join(KINDS))
         if self.audience is not None and self.audience not in AUDIENCE_GROUPS:
-            raise FilterError(_("Onbekende doelgroep '%(audience)s'. Kies uit: %(groups)s.", audience=self.audience,
-                                groups=", ".join(AUDIENCE_GROUPS)))
+            raise FilterError(N_("Onbekende doelgroep '%(audience)s'. Kies uit: %(groups)s."), audience=self.audience,
+                              groups=", ".join(AUDIENCE_GROUPS))
         if not 1 <= self.k <= MAX_K:
-            raise FilterError(_("Aantal moet tussen 1 en %(max)s liggen.", max=MAX_K))
+            raise FilterError(N_("Aantal moet tussen 1 en %(max)s liggen."), max=MAX_K)
         if self.max_km is not None and not 0 < self.max_km <= 400:
-            raise FilterError(_("De afstand moet tussen 0 en 400 km liggen."))
+            raise FilterError(N_("De afstand moet tussen 0 en 400 km liggen."))
 
     @property
     def selection(self) -> tuple:
@@ -164,9 +166,6 @@ class Router:
         derived = derived or Derived(geo, e)
         self._mask = derived.bounded("filter masks", self._make_mask, MASKS_KEPT)
         self._records = derived.bounded_many("entry records", self._make_records, RECORDS_KEPT)
-        self._json = derived.bounded_many(
-            "entry JSON", lambda rows: [json.dumps(r, separators=COMPACT) for r in self._records.many(rows)],
-            RECORDS_KEPT)
         pc4 = geo.pc4
         self._places = dict(zip(pc4.index, zip(pc4["lat"], pc4["lon"], pc4["x"], pc4["y"], pc4["place"],
                                                pc4["gemeente_code"], pc4["gemeente"], pc4["region_code"],
@@ -292,13 +291,6 @@ class Router:
             return made
         return [{**record, "distance_km": None if np.isnan(km) else round(float(km), 1)}
                 for record, km in zip(made, hits.km)]
-
-    def records_json(self, hits: Hits) -> str:
-        """records() as a JSON array, compact like Flask's jsonify. An entry without a distance is
-        the same in every answer, so its JSON is kept (bounded); most of an answer is such."""
-        if hits.km is None:
-            return "[" + ",".join(self._json.many(hits.rows.tolist())) + "]"
-        return json.dumps(self.records(hits), separators=COMPACT)
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
         place = self.resolve(postcode)

@@ -98,7 +98,8 @@ def test_unknown_region_page_and_api(client):
     assert client.get("/dekking/ZK99").status_code == 404
     response = client.get("/api/v1/coverage/ZK99")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "unknown_region"
-    assert client.get("/api/v1/coverage/NL").status_code == 404  # the national row is not a region
+    response = client.get("/api/v1/coverage/NL")  # the national row is not a region
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_region"
 
 
 def test_methods_page_names_the_population_year_and_missing_pc4s(client, data):
@@ -166,7 +167,11 @@ def test_a_region_lists_its_entries_a_page_at_a_time_with_counts(large_app):
     html = client.get("/dekking/ZK23").get_data(as_text=True)
     assert html.count('<tr>\n      <th scope="row">') == 50 and 'rel="next" href="/dekking/ZK23?page=2#items"' in html
     assert len(html) < 500_000
-    for bad in ("page=0", "page=abc", "limit=0", "limit=501", f"page={first['pages'] * 4 + 1}&limit=50"):
+    for bad in ("page=0", "page=abc", "limit=0", "limit=501"):
         response = client.get(f"/api/v1/coverage/ZK23?{bad}")
         assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_parameter", bad
         assert client.get(f"/dekking/ZK23?{bad}").status_code == 400, bad
+    past_the_end = f"page={first['pages'] * 4 + 1}&limit=50"
+    response = client.get(f"/api/v1/coverage/ZK23?{past_the_end}")
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "page_not_found"
+    assert client.get(f"/dekking/ZK23?{past_the_end}").status_code == 404

@@ -107,7 +107,7 @@ def test_close_by_with_nothing_found_says_so(client):
 @pytest.mark.parametrize("query, message", [("km=7", "Kies een afstand van 5, 10, 25 of 50 km"),
                                             ("soort=bakker", "Onbekende soort"),
                                             ("voor=katten", "Onbekende doelgroep"),
-                                            ("gratis=misschien", "Vink het vakje aan of uit")])
+                                            ("gratis=misschien", "moet aan of uit zijn")])
 def test_bad_filters_say_why_on_the_page(client, query, message):
     response = client.get(f"/route/3511AB?{query}")
     html = response.get_data(as_text=True)

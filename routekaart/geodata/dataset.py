@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
+from ..errors import InvalidRegion, UnknownRegion
 from .sources import GEMEENTEN_FILE, PC4_FILE
+
+REGION_CODE_PATTERN = "^[Zz][Kk][0-9]{2}$"  # any case: 'zk23' is ZK23 (the API's schema says the same)
+REGION_CODE = re.compile(REGION_CODE_PATTERN)
 
 
 class DatasetMissing(Exception):
@@ -24,6 +29,15 @@ class GeoData:
 
     def region_name(self, code: str) -> str:
         return self.regions.at[code, "name"]
+
+    def region_code(self, text: str) -> str:
+        """'zk23' -> 'ZK23', or InvalidRegion (not a region code) / UnknownRegion (no such region)."""
+        code = text.upper()
+        if not REGION_CODE.match(text):
+            raise InvalidRegion()
+        if code not in self.regions.index:
+            raise UnknownRegion(code)
+        return code
 
     def gemeente_codes(self, names: pd.Series) -> pd.Series:
         """Gemeente names as people write them (any case; 'Middelburg' for CBS's 'Middelburg (Z.)')

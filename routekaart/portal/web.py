@@ -21,7 +21,6 @@ from flask import (Blueprint, abort, current_app, g, redirect, render_template, 
                    url_for)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 
 from .. import coverage, state
 from ..catalogue import importing
@@ -29,8 +28,9 @@ from ..catalogue.schema import COLUMNS, KINDS, LOCATION_TYPES, NATIONAL, SCOPES,
 from ..catalogue.verification import is_stale, record_check
 from ..i18n import N_
 from ..paper import site_url
-from ..postcodes import PostcodeError, parse
-from ..routing import UnknownPostcode
+from ..errors import PostcodeError, UnknownPostcode
+from ..postcodes import parse
+from ..web.errors import translated
 from . import accounts, database, edits, reports
 
 log = logging.getLogger("routekaart.portal")
@@ -551,7 +551,7 @@ def suggest():
         try:
             region = _data().router.resolve(parse(fields["postal_code"])).region_code
         except (PostcodeError, UnknownPostcode) as error:
-            problems["postal_code"] = error.message
+            problems["postal_code"] = translated(error)
     if problems:
         return render_template("aanmelden.html", values=fields, problems=problems, text=text, email=email), 400
     if not _is_bot():
@@ -593,9 +593,3 @@ def init_app(app) -> None:
     app.add_template_filter(portal_time)
     app.jinja_env.globals.update(portal_user=_user, field_labels=LABELS, field_choices=CHOICES, long_fields=LONG,
                                  form_fields=form_fields, role_labels=ROLE_LABELS)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        from ..web import error_response
-
-        return error_response(400, "csrf", _("Dit formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens."))

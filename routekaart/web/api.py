@@ -1,50 +1,23 @@
 """JSON API (v1): plain JSON and GeoJSON that other tools can use, described by OpenAPI."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from .. import state
 from ..catalogue import records
 from ..catalogue.schema import NATIONAL
-from ..postcodes import PostcodeError, parse
-from ..routing import COMPACT, DEFAULT_K, FilterError, Filters, UnknownPostcode
-from . import error_response
+from ..postcodes import parse
+from ..routing import DEFAULT_K, Filters, flag, number
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
 
-_TRUE, _FALSE = {"1", "true", "ja", "yes", "on"}, {"0", "false", "nee", "no", "off", ""}
-
-
-def _flag(name: str) -> bool:
-    value = request.args.get(name, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise FilterError(f"'{name}' moet true of false zijn.")
-
-
-def _number(name: str, kind, default=None):
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return kind(value)
-    except ValueError:
-        raise FilterError(f"'{name}' moet een getal zijn.") from None
-
-
 def filters_from_args() -> Filters:
-    kinds = tuple(k.strip() for value in request.args.getlist("kind") for k in value.split(",") if k.strip())
-    return Filters(
-        kinds=kinds,
-        audience=request.args.get("audience", "").strip() or None,
-        no_referral=_flag("no_referral"),
-        free=_flag("free"),
-        max_km=_number("max_km", float),
-        k=_number("k", int, DEFAULT_K),
-    )
+    args = request.args
+    kinds = tuple(k.strip() for value in args.getlist("kind") for k in value.split(",") if k.strip())
+    return Filters(kinds=kinds, audience=args.get("audience", "").strip() or None,
+                   no_referral=flag("no_referral", args.get("no_referral")), free=flag("free", args.get("free")),
+                   max_km=number("max_km", args.get("max_km")), k=number("k", args.get("k"), int, DEFAULT_K))
 
 
 def region_json(code: str, name: str) -> dict:
@@ -65,18 +38,12 @@ def openapi():
 
 @bp.get("/api/v1/lookup")
 def api_lookup():
-    try:
-        postcode = parse(request.args.get("postcode"))
-        filters = filters_from_args()
-    except (PostcodeError, FilterError) as error:
-        return error_response(400, error.code, error.message)
+    postcode = parse(request.args.get("postcode"))
+    filters = filters_from_args()
     data = state.get()
-    try:
-        found = data.router.lookup(postcode, filters)
-    except UnknownPostcode as error:
-        return error_response(404, error.code, error.message)
+    found = data.router.lookup(postcode, filters)
     place = found.place
-    answer = current_app.json.dumps(separators=COMPACT, obj={
+    return jsonify({
         "postcode": str(postcode),
         "pc4": postcode.pc4,
         "location": {"latitude": place.lat, "longitude": place.lon, "place": place.place,
@@ -85,10 +52,9 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
+        **{name: data.router.records(hits) for name, hits in
+           [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)]},
     })
-    lists = ",".join(f'"{name}":{data.router.records_json(hits)}' for name, hits in
-                      [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)])
-    return current_app.response_class(f"{answer[:-1]},{lists}}}\n", mimetype="application/json")
 
 
 def _region_feature(geo, code: str, with_geometry: bool = True) -> dict:
@@ -113,9 +79,7 @@ def api_regions():
 @bp.get("/api/v1/regions/<code>")
 def api_region(code: str):
     data = state.get()
-    code = code.upper()
-    if code not in data.geo.regions.index:
-        return error_response(404, "unknown_region", f"Regio '{code}' bestaat niet. Codes zijn zoals ZK10.")
+    code = data.geo.region_code(code)
     feature = _region_feature(data.geo, code)
     entries = data.catalogue.entries
     feature["properties"]["entries"] = records(entries[entries["zorgkantoorregio"] == code])

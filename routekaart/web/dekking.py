@@ -17,9 +17,10 @@ from flask_babel import ngettext
 import pandas as pd
 
 from .. import coverage, maps, state
+from ..errors import InvalidParameter, PageNotFound
+from ..i18n import N_
 from ..catalogue import records, spreadsheet
 from ..catalogue.schema import KINDS
-from . import error_response
 
 bp = Blueprint("dekking", __name__)
 api_bp = Blueprint("dekking_api", __name__)
@@ -83,8 +84,7 @@ def overview():
     sort, order = _choice("sort", SORT_KEYS, "name"), _choice("order", ["asc", "desc"], "asc")
     metric = _choice("metric", MAP_METRICS, MAP_METRICS[0])
     if None in (sort, order, metric):
-        return error_response(400, "invalid_parameter",
-                              _("Deze sortering of kaart kennen we niet. Kies een kolom uit de tabel."))
+        raise InvalidParameter(N_("Deze sortering of kaart kennen we niet. Kies een kolom uit de tabel."))
     data = state.get()
     result = coverage_of(data)
     regions = result.table.drop(index=coverage.NATIONAL_CODE)
@@ -124,48 +124,33 @@ def _region_map(result: coverage.Coverage, geo, code: str, far):
 
 
 def _region(code: str):
-    """The data, figures, code, farthest PC4s and entries of a region; None if there is no such region."""
+    """The data, figures, code, farthest PC4s and entries of a region."""
     data = state.get()
     result = coverage_of(data)
-    code = code.upper()
-    if not coverage.is_region(code, result):
-        return None
+    code = data.geo.region_code(code)
     return data, result, code, coverage.farthest(result, code, FARTHEST_N), coverage.region_entries(result, code)
 
 
-def _paging(total: int) -> tuple[int, int, int] | None:
-    """(page, limit, pages) from ?page= (from 1) and ?limit= (1 to MAX_PAGE_SIZE); None if they are not."""
+def _paging(total: int) -> tuple[int, int, int]:
+    """(page, limit, pages) from ?page= (from 1) and ?limit= (1 to MAX_PAGE_SIZE)."""
     try:
         page, limit = int(request.args.get("page", 1)), int(request.args.get("limit", PAGE_SIZE))
     except ValueError:
-        return None
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        return None
+        page = limit = 0
+    if not (1 <= limit <= MAX_PAGE_SIZE and page >= 1):
+        raise InvalidParameter(N_("Kies een pagina vanaf 1 en een aantal per pagina van 1 tot %(max)s."),
+                               max=MAX_PAGE_SIZE)
     pages = max(1, -(-total // limit))
-    return (page, limit, pages) if 1 <= page <= pages else None
-
-
-def _bad_paging():
-    return error_response(400, "invalid_parameter", _(
-        "Deze pagina bestaat niet. Kies een pagina vanaf 1 en een aantal per pagina van 1 tot %(max)s.",
-        max=MAX_PAGE_SIZE))
-
-
-def _unknown_region(code: str):
-    return error_response(404, "unknown_region", _("Regio '%(code)s' kennen we niet. Codes zijn zoals ZK10.", code=code))
+    if page > pages:
+        raise PageNotFound(pages)
+    return page, limit, pages
 
 
 @bp.get("/dekking/<code>")
 def region(code: str):
     """A region's figures and its entries: the counts per kind, the entries a page at a time."""
-    found = _region(code)
-    if found is None:
-        return _unknown_region(code)
-    data, result, code, far, entries = found
-    paging = _paging(len(entries))
-    if paging is None:
-        return _bad_paging()
-    page, limit, pages = paging
+    data, result, code, far, entries = _region(code)
+    page, limit, pages = _paging(len(entries))
     shown = entries.iloc[(page - 1) * limit:page * limit]
     return render_template(
         "dekking/region.html", code=code, row=result.table.loc[code],
@@ -228,14 +213,8 @@ def api_coverage():
 
 @api_bp.get("/api/v1/coverage/<code>")
 def api_coverage_region(code: str):
-    found = _region(code)
-    if found is None:
-        return _unknown_region(code)
-    data, result, code, far, entries = found
-    paging = _paging(len(entries))
-    if paging is None:
-        return _bad_paging()
-    page, limit, pages = paging
+    data, result, code, far, entries = _region(code)
+    page, limit, pages = _paging(len(entries))
     shown = entries.iloc[(page - 1) * limit:page * limit]
     counts = coverage.entry_counts(entries)
     return jsonify({

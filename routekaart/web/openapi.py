@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
-from ..routing import MAX_K
+from ..routing import FALSE, MAX_K, TRUE
 from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
@@ -149,7 +150,7 @@ def _query(name: str, schema: dict, description: str, required: bool = False) ->
 
 
 def openapi_document() -> dict:
-    flag = {"type": "boolean"}
+    flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
         "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.0.0",
@@ -184,8 +185,10 @@ def openapi_document() -> dict:
             }},
             "/api/v1/regions/{code}": {"get": {
                 "summary": "Eén zorgkantoorregio met gemeenten en steun",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "code", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}}],
                 "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
+                              "400": _error_response("Geen regiocode (invalid_region)"),
                               "404": _error_response("Onbekende regio (unknown_region)")},
             }},
             "/api/v1/coverage": {"get": {
@@ -196,13 +199,16 @@ def openapi_document() -> dict:
             "/api/v1/coverage/{code}": {"get": {
                 "summary": "Dekking van één zorgkantoorregio: cijfers, verste postcodegebieden, aantallen per soort "
                            "en de items, een pagina per keer",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                "parameters": [{"name": "code", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
                                _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
                                _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
                                       f"items per pagina (standaard {PAGE_SIZE})")],
                 "responses": {"200": _json("Cijfers van de regio", {"$ref": "#/components/schemas/CoverageRegion"}),
-                              "400": _error_response("Pagina of aantal buiten bereik (invalid_parameter)"),
-                              "404": _error_response("Onbekende regio (unknown_region)")},
+                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
+                                                     "bereik (invalid_parameter)"),
+                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
+                                                     "(page_not_found)")},
             }},
             "/healthz": {"get": {
                 "summary": "Gezondheid van de dienst",

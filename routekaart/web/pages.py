@@ -19,8 +19,11 @@ from markupsafe import Markup, escape
 from .. import checklist, maps, state
 from ..catalogue.schema import KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
-from ..postcodes import PostcodeError, parse
-from ..routing import MAX_K, FilterError, Filters, UnknownPostcode
+from ..errors import FilterError
+from ..i18n import N_
+from ..postcodes import parse
+from ..routing import MAX_K, Filters, flag
+from .errors import translated
 
 bp = Blueprint("pages", __name__)
 
@@ -118,40 +121,25 @@ def report_url(entry: dict | None = None) -> str:
     return url_for("meldingen.report_mistake", entry_id=entry["id"]) if entry else url_for("pages.home")
 
 
-def _postcode_problem(typed: str, status: int, message: str):
-    return render_template("home.html", typed=typed, error=message), status
-
-
 @bp.get("/")
 def home():
     typed = request.args.get("postcode")
     if typed is None:
         return render_template("home.html")
-    try:
-        postcode = parse(typed)
-        state.get().router.resolve(postcode)
-    except PostcodeError as error:
-        return _postcode_problem(typed, 400, error.message)
-    except UnknownPostcode as error:
-        return _postcode_problem(typed, 404, error.message)
+    postcode = parse(typed)
+    state.get().router.resolve(postcode)
     return redirect(url_for("pages.route", postcode=str(postcode)), 303)
-
-
-def _flag(name: str) -> bool:
-    value = request.args.get(name, "")
-    if value not in ("", "1"):
-        raise FilterError(_("Deze keuze kennen we niet. Vink het vakje aan of uit."))
-    return value == "1"
 
 
 def page_filters() -> Filters:
     """The list filters from the form (soort, voor, zonder_verwijzing, gratis, km)."""
     km = request.args.get("km", "")
     if km and km not in DISTANCES:
-        raise FilterError(_("Kies een afstand van 5, 10, 25 of 50 km."))
+        raise FilterError(N_("Kies een afstand van 5, 10, 25 of 50 km."))
     return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
-                   audience=request.args.get("voor") or None, no_referral=_flag("zonder_verwijzing"),
-                   free=_flag("gratis"), max_km=float(km) if km else None, k=MAX_K)
+                   audience=request.args.get("voor") or None,
+                   no_referral=flag("zonder_verwijzing", request.args.get("zonder_verwijzing")),
+                   free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K)
 
 
 def warm(app) -> None:
@@ -181,24 +169,18 @@ def marker_labels(place) -> dict[str, str]:
 
 @bp.get("/route/<path:postcode>")
 def route(postcode: str):
-    try:
-        parsed = parse(postcode)
-    except PostcodeError as error:
-        return _postcode_problem(postcode, 400, error.message)
+    parsed = parse(postcode)
     if str(parsed) != postcode:
         query = request.query_string.decode("latin-1")
         return redirect(url_for("pages.route", postcode=str(parsed)) + (f"?{query}" if query else ""), 308)
     data = state.get()
     router = data.router
-    try:
-        place = router.resolve(parsed)
-    except UnknownPostcode as error:
-        return _postcode_problem(postcode, 404, error.message)
+    place = router.resolve(parsed)
     status, problem = 200, None
     try:
         filters = page_filters()
-    except FilterError as error:
-        status, problem, filters = 400, error.message, UNFILTERED
+    except FilterError as error:  # the unfiltered list, with what was wrong above it
+        status, problem, filters = 400, translated(error), UNFILTERED
     nearby = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
     national = router.records(router.national(filters))

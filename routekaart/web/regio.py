@@ -8,36 +8,23 @@ region's sheet, which holds nothing personal, is made once per dataset, language
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
 from .. import checklist, paper, slots, state
 from ..i18n import DEFAULT
-from ..postcodes import PostcodeError, parse
-from ..routing import UnknownPostcode
-from . import error_response
+from ..postcodes import parse
 from .pages import report_url
 
 bp = Blueprint("regio", __name__)
 pdf_bp = Blueprint("regio_pdf", __name__)
 
-REGION_CODE = re.compile(r"^ZK\d{2}$")
-RETRY_SECONDS = 5  # a render takes about a second: by then a slot is likely free
-
-
-class NoSheet(Exception):
-    """No sheet for this address: `status` 400 (cannot be a region) or 404 (no such region)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def _language() -> dict:
@@ -50,19 +37,8 @@ def _site_url(path: str) -> str:
     return paper.site_url(path, current_app.config["PUBLIC_URL"], request.host_url)
 
 
-def _region_code(code: str) -> str:
-    code = code.upper()
-    if not REGION_CODE.match(code):
-        raise NoSheet(400, "invalid_region", _("Dit is geen regiocode. Een regiocode ziet eruit als ZK10."))
-    data = state.get()
-    if code not in data.geo.regions.index:
-        raise NoSheet(404, "unknown_region", _("Regio %(code)s kennen we niet. Kies een regio uit de lijst.",
-                                               code=code))
-    return code
-
-
 def _region(code: str) -> tuple[checklist.Checklist, str]:
-    code = _region_code(code)
+    code = state.get().geo.region_code(code)
     return checklist.build(state.get().router, code), _site_url(url_for("regio.region_sheet", code=code,
                                                                         **_language()))
 
@@ -97,13 +73,6 @@ def _pdf(sheet: Callable[[], tuple[checklist.Checklist, str]], name: str, keep_a
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-def _busy(error: slots.Busy):
-    message = _("Er worden nu veel PDF's tegelijk gemaakt. Probeer het over een paar seconden opnieuw.")
-    response = make_response(error_response(503, "busy", message))
-    response.headers["Retry-After"] = str(RETRY_SECONDS)
-    return response
-
-
 @bp.get("/regio")
 def regions():
     # Sorted as in a Dutch index: 't Gooi under G.
@@ -119,7 +88,7 @@ def region_sheet(code: str):
 
 @pdf_bp.get("/regio/<code>/checklist.pdf")
 def region_pdf(code: str):
-    code = _region_code(code)  # 400 or 404 before anything else
+    code = state.get().geo.region_code(code)  # 400 or 404 before anything else
     language = str(get_locale() or DEFAULT)
     return _pdf(lambda: _region(code), f"checklist-{code}.pdf", keep_as=f"region-pdf/{code}/{language}")
 
@@ -143,10 +112,3 @@ def postcode_sheet(postcode: str):
 def postcode_pdf(postcode: str):
     place = state.get().router.resolve(parse(postcode))  # 400 or 404 before anything else
     return _pdf(lambda: _postcode(postcode), f"checklist-{place.postcode}.pdf")
-
-
-pdf_bp.register_error_handler(slots.Busy, _busy)
-for blueprint in (bp, pdf_bp):
-    blueprint.register_error_handler(NoSheet, lambda e: error_response(e.status, e.code, e.message))
-    blueprint.register_error_handler(PostcodeError, lambda e: error_response(400, e.code, e.message))
-    blueprint.register_error_handler(UnknownPostcode, lambda e: error_response(404, e.code, e.message))
