@@ -54,6 +54,15 @@ class PageNotFound(RequestError):
         super().__init__(N_("Deze pagina bestaat niet: er zijn %(pages)s pagina's."), pages=pages)
 
 
+class UnknownEntry(RequestError):
+    code = "unknown_entry"
+    status = 404
+
+    def __init__(self):
+        super().__init__(N_("Deze plek kennen we niet. Misschien staat hij niet meer in onze lijst. Zoek opnieuw via "
+                            "je postcode."))
+
+
 class InvalidRegion(RequestError):
     code = "invalid_region"
 

@@ -154,7 +154,8 @@ def region_map(code: str, outline_geojson: dict, bounds, tiles_url: str = "", at
 
 
 def route_points(place, entries: list[dict], labels: dict[str, str]) -> dict:
-    """The postcode and the entries with a place, as GeoJSON for static/route-map.js.
+    """The postcode (when `place` is given) and the entries with a place, as GeoJSON for
+    static/route-map.js.
 
     `labels` names each marker group of ROUTE_SHAPES (translated by the caller). The script writes
     every text as text, never as HTML. A page has a few dozen points: plain dicts beat a frame.
@@ -164,7 +165,7 @@ def route_points(place, entries: list[dict], labels: dict[str, str]) -> dict:
         return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
                 "properties": {"name": name, "what": labels[group], "shape": shape, "letter": letter}}
 
-    here = feature(place.lat, place.lon, labels["postcode"], "postcode")
-    return {"type": "FeatureCollection", "features": [here] + [
+    here = [] if place is None else [feature(place.lat, place.lon, labels["postcode"], "postcode")]
+    return {"type": "FeatureCollection", "features": here + [
         feature(e["latitude"], e["longitude"], e["name"], e["kind"] if e["kind"] in ROUTE_SHAPES else "regio")
         for e in entries if e["latitude"] is not None]}

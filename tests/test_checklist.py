@@ -4,7 +4,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from flask import render_template
+from flask import render_template_string
 
 from routekaart import ROOT, checklist, state
 from routekaart.catalogue import files
@@ -53,14 +53,19 @@ def test_unverified_entries_are_counted(data):
     assert made.verified_until is None
 
 
-@pytest.mark.parametrize("paper", [False, True])
-def test_checklist_renders_with_tick_boxes(app, data, paper):
+def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, data):
+    from routekaart import route_page
+
     made = checklist.build(data.router, "ZK27")
+    place = data.router.resolve(parse(str(data.geo.pc4.index[data.geo.pc4["region_code"] == "ZK27"][0])))
+    page = route_page.plan(checklist.build(data.router, "ZK27", place), [], [], [])
     with app.test_request_context("/"):
-        html = render_template("_checklist.html", checklist=made, paper=paper)
-    assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
-    assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
-    assert ("href=\"tel:" in html) is (not paper)
+        sheet = render_template_string('{% from "_checklist.html" import sheet_steps %}{{ sheet_steps(c, "x") }}', c=made)
+        screen = render_template_string('{% from "_checklist.html" import route_steps %}{{ route_steps(p) }}', p=page)
+    for html in (sheet, screen):
+        assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
+        assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
+    assert 'href="tel:' not in sheet and 'href="tel:' in screen
 
 
 def test_each_entry_once_per_checklist(data):

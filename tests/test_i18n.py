@@ -42,7 +42,7 @@ def test_the_compiled_catalogue_matches_the_po_file():
 
 @pytest.mark.parametrize("path, english", [
     ("/", "What can you do while you wait?"),
-    ("/route/3511AB", "Walk-in places, nearest first"),
+    ("/route/3511AB", "Walk-in places nearby"),
     ("/wat-helpt", "What we know:"),
     ("/route/35x1", "This is not a postcode."),
     ("/bestaat-niet", "This page does not exist."),

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 import pytest
-from flask import render_template_string
+from flask import render_template, render_template_string
 from markupsafe import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,9 +17,17 @@ from routekaart.routing import Filters
 
 
 def entries_in(html: str, section: str) -> list[str]:
-    """The raw HTML of each entry in the list section with this heading text (up to the next h3)."""
-    part = html.split(section, 1)[1].split("<h3", 1)[0]
+    """The raw HTML of each entry card in the list section with this heading text (up to the next heading)."""
+    part = re.split(r"<h[23]", html.split(section, 1)[1], maxsplit=1)[0]
     return part.split('<li class="entry ')[1:]
+
+
+def cards_and_links(html: str) -> tuple[list[str], list[str]]:
+    """The ids of the entry cards on a page, and of the cards its in-page links point to."""
+    return re.findall(r'<li class="entry [^"]*" id="plek-([^"]+)"', html), re.findall(r'href="#plek-([^"]+)"', html)
+
+
+NEARBY, FURTHER = "Dichtbij om binnen te lopen", "Meer inlooppunten, dichtbij eerst"
 
 
 def test_home_has_a_labelled_postcode_field_and_the_crisis_block(client):
@@ -73,30 +81,71 @@ def test_route_page_without_javascript_has_checklist_list_and_map(client):
     assert "Set-Cookie" not in response.headers
     assert html.count('<li class="step ') == 8
     assert html.count('type="checkbox" id="vink-') == 8
-    assert "Alle steun in de buurt" in html
-    nearby = entries_in(html, "Inlooppunten, dichtbij eerst")
-    assert len(nearby) == 25
+    assert "Bij jou in de buurt" in html
+    nearby = entries_in(html, NEARBY)
+    assert len(nearby) == 5
     distances = [float(km.replace(",", ".")) for km in re.findall(r'class="distance">([\d,]+) km', "".join(nearby))]
-    assert distances == sorted(distances) and len(distances) == 25
-    assert entries_in(html, "In je regio (Utrecht)")
+    assert distances == sorted(distances) and len(distances) == 5
+    further = html.split(FURTHER, 1)[1].split("</details>", 1)[0]
+    assert further.count('<li class="entry ') + further.count('<li class="seen">') == 20  # the 25 nearest in all
+    assert '<details id="regio"' in html and '<details id="landelijk"' in html and " open" not in html.split('id="regio"')[1][:40]
+    regional = html.split("<h3>Steun in je regio</h3>", 1)[1].split("<h3", 1)[0]
+    assert regional.count('<li class="entry ') >= 1 and regional.count('<li class="seen">') >= 1
     assert 'class="folium-map"' in html and "Kaart met steun bij postcode 3511 AB" in html
     assert "gemeente Utrecht" in html
 
 
+def test_no_card_twice_and_every_link_to_a_card_finds_it(client):
+    for path in ("/route/3511AB", "/route/9711", "/route/6211?soort=jongeren", "/route/1811?gratis=1&lang=en"):
+        cards, links = cards_and_links(client.get(path).get_data(as_text=True))
+        assert len(cards) == len(set(cards)) > 20, path
+        assert links and set(links) <= set(cards), path
+
+
+def test_each_step_shows_its_best_contacts_and_links_to_the_rest(client):
+    html = client.get("/route/3511AB").get_data(as_text=True)
+    steps = html.split('<ol class="checklist">')[1].split("</ol>")[0].split('<li class="step ')[1:]
+    for step in steps:
+        assert step.count('<li class="entry ') + step.count('<li class="seen">') <= 2
+    # the nearest walk-ins are the nearby cards: the walk-in step links down to them
+    walk_ins = next(step for step in steps if step.startswith("step-steunpunten"))
+    assert '<li class="seen"><a href="#plek-' in walk_ins and "(staat hieronder)" in walk_ins
+    rest = re.search(r'<p class="more"><a href="([^"]+)">Nog (\d+) plekken voor deze stap', html)
+    assert rest and rest.group(1).startswith("/route/3511AB?soort=") and rest.group(1).endswith("#resultaten")
+    assert client.get(rest.group(1).replace("&amp;", "&")).status_code == 200
+
+
+def test_the_route_page_links_to_its_printable_checklist(client):
+    html = client.get("/route/3511AB").get_data(as_text=True)
+    assert 'href="/checklist/3511AB.pdf"' in html
+
+
 def test_filters_narrow_the_list(client):
     html = client.get("/route/3511AB?soort=jongeren&km=25").get_data(as_text=True)
-    nearby = entries_in(html, "Inlooppunten, dichtbij eerst")
+    nearby = entries_in(html, NEARBY)
     assert nearby and all(e.startswith('entry-jongeren"') for e in nearby)
     assert all(float(km.replace(",", ".")) <= 25 for km in re.findall(r'class="distance">([\d,]+) km', "".join(nearby)))
     assert '<option value="jongeren" selected>' in html and '<option value="25" selected>' in html
     free = client.get("/route/3511AB?gratis=1&zonder_verwijzing=1").get_data(as_text=True)
-    listed = [e for section in ("Inlooppunten, dichtbij eerst", "In je regio", "In heel Nederland")
-              for e in entries_in(free, section)]
+    listed = [e for section in (NEARBY, FURTHER, "<h3>Steun in je regio", "Landelijk: bellen") for e in entries_in(free, section)]
     assert listed and all("Gratis" in e and "Geen verwijzing nodig" in e for e in listed)
     assert 'id="gratis" name="gratis" value="1" checked' in free
-    for_carers = entries_in(client.get("/route/3511AB?voor=naasten").get_data(as_text=True), "In heel Nederland")
-    everyone = entries_in(client.get("/route/3511AB").get_data(as_text=True), "In heel Nederland")
-    assert 0 < len(for_carers) < len(everyone)
+    carers = client.get("/route/3511AB?voor=naasten").get_data(as_text=True)
+    everyone = client.get("/route/3511AB").get_data(as_text=True)
+    national = lambda page: page.split('<details id="landelijk"')[1].count("<li class=")
+    assert 0 < national(carers) < national(everyone)
+
+
+def test_the_filter_form_opens_the_page_at_the_results_and_says_what_was_chosen(client):
+    plain = client.get("/route/3511AB").get_data(as_text=True)
+    assert '<form method="get" class="filters" action="#resultaten">' in plain and 'id="resultaten"' in plain
+    assert "Je filters:" not in plain
+    html = client.get("/route/3511AB?soort=jongeren&km=25&gratis=1").get_data(as_text=True)
+    said = re.search(r'<p class="found"><strong>Je filters: (.*?)\.</strong>\s*We vonden (\d+) plek', html)
+    assert said and said.group(1) == "Inloop voor jongeren, binnen 25 km, gratis"
+    cards, links = cards_and_links(html.split('id="resultaten"')[1])
+    assert int(said.group(2)) == len(set(cards) | set(links)) > 0
+    assert '<details id="regio" class="more-list" open>' in html, "filtered results are shown unfolded"
 
 
 def test_close_by_with_nothing_found_says_so(client):
@@ -150,27 +199,46 @@ def fictitious_entry(**changes) -> dict:
              "status": "active", "status_label": "Actief", "description": None, "distance_km": None,
              "address": {"address_1": None, "postal_code": None, "city": None}, "referral_needed": False,
              "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None,
-             "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None}
+             "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None,
+             "location_type": "physical", "latitude": None, "longitude": None, "organization": None, "audience": None,
+             "audience_groups": [], "fees_description": None, "zorgkantoorregio": "ZK23", "source_seen": None}
     return {**entry, **changes}
 
 
-ENTRY = '{% from "_entry.html" import entry %}{{ entry(e, paper) }}'
+ENTRY = '{% from "_entry.html" import entry %}{{ entry(e, none, paper) }}'
 
 
-def test_the_entry_shows_when_it_was_checked_and_warns_when_that_is_long_ago(app):
+def test_the_card_warns_when_its_check_is_long_ago_and_the_place_page_says_when_it_was_checked(app):
     with app.test_request_context("/"):
         never = render_template_string(ENTRY, e=fictitious_entry(), paper=False)
-        recent = render_template_string(ENTRY, e=fictitious_entry(last_verified=date.today().isoformat()), paper=False)
         old = render_template_string(ENTRY, e=fictitious_entry(last_verified="2019-03-01"), paper=True)
-    assert "Nog niet gecontroleerd" in never and "Let op" not in never
-    assert f"Laatst gecontroleerd: {date.today().isoformat()}" in recent and "Let op" not in recent
-    assert "Laatst gecontroleerd: 2019-03-01" in old and "meer dan 2 jaar niet gecontroleerd" in old
+        pages = [render_template("plek.html", e=fictitious_entry(last_verified=verified), rendered=None, points={},
+                                 address="https://example.org/plek/test-voorbeeldpunt", region_name="Utrecht")
+                 for verified in (None, date.today().isoformat(), "2019-03-01")]
+    assert "Let op" not in never and "meer dan 2 jaar niet gecontroleerd" in old
     assert "<a " not in old, "paper mode writes no links"
+    assert "Nog niet gecontroleerd" in pages[0] and "Let op" not in pages[0]
+    assert f"Laatst gecontroleerd: {date.today().isoformat()}" in pages[1] and "Let op" not in pages[1]
+    assert "Laatst gecontroleerd: 2019-03-01" in pages[2] and "meer dan 2 jaar niet gecontroleerd" in pages[2]
+
+
+def test_a_card_has_its_actions_and_says_when_its_hours_are_unknown(app):
+    placed = fictitious_entry(phones=["030 000 0000 (Testlijn)"], url="https://example.org/testpunt",
+                              address={"address_1": "Teststraat 1", "postal_code": "3511 ZZ", "city": "Utrecht"})
+    with app.test_request_context("/"):
+        card = render_template_string(ENTRY, e=placed, paper=False)
+        online = render_template_string(ENTRY, e=fictitious_entry(location_type="virtual", kind="online"), paper=False)
+        town_only = render_template_string(ENTRY, e=fictitious_entry(latitude=52.09, longitude=5.12, geo_precision="place",
+                                                                     address={"address_1": None, "postal_code": None, "city": "Utrecht"}), paper=False)
+    assert 'href="tel:0300000000">Bel 030 000 0000 (Testlijn)</a>' in card
+    assert 'href="https://www.openstreetmap.org/directions?to=Teststraat+1%2C+3511+ZZ%2C+Utrecht">Route' in card
+    assert 'href="https://example.org/testpunt">Website' in card and 'href="/plek/test-voorbeeldpunt">Meer' in card
+    assert "Tijden onbekend" in card and "Tijden onbekend" not in online
+    assert "openstreetmap" not in online and "openstreetmap" not in town_only, "no route to a town's centre"
 
 
 def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, geodata_dir):
-    html = client.get("/route/3511AB").get_data(as_text=True)
-    assert html.count("Meld een fout") >= 25
+    html = client.get("/plek/nl-113-zelfmoordpreventie").get_data(as_text=True)
     link = re.search(r'<a href="(/melden/[a-z0-9-]+)">Meld een fout', html).group(1)
     page = client.get(link)
     assert page.status_code == 200 and "Wat klopt er niet?" in page.get_data(as_text=True)  # the form (portal)
@@ -178,7 +246,7 @@ def test_meld_een_fout_goes_to_our_page_or_the_configured_address(client, data, 
     configured = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "RATELIMIT_ENABLED": False, "TILES_URL": "",
                              "REPORT_URL": "mailto:beheer@example.org?subject=Fout%20bij%20{id}"})
     state.reload(configured)  # its own data: page parts are kept with the data, made for its app's settings
-    html = configured.test_client().get("/route/3511AB").get_data(as_text=True)
+    html = configured.test_client().get("/plek/nl-113-zelfmoordpreventie").get_data(as_text=True)
     assert 'href="mailto:beheer@example.org?subject=Fout%20bij%20nl-113-zelfmoordpreventie"' in html
 
 
@@ -202,8 +270,8 @@ def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_entries_made_once_still_show_each_visitors_distance_and_language(app, data):
-    from routekaart.web.pages import entries_html
+def test_cards_made_once_still_show_each_visitors_distance_and_language(app, data):
+    from routekaart.web.pages import entry_card
 
     router = data.router
     near = router.records(router.nearest(router.resolve(parse("3511AB")), Filters(k=3)))
@@ -212,12 +280,13 @@ def test_entries_made_once_still_show_each_visitors_distance_and_language(app, d
     for lang in ("nl", "en"):
         with app.test_request_context(f"/?lang={lang}"):
             for entry in near + far:
-                html = entries_html([entry])
-                km = f"{entry['distance_km']:.1f}".replace(".", ",")
-                assert f'<span class="distance">{km} km</span>' in html and entry["name"] in html
-                bare = entries_html([{**entry, "distance_km": None}])
+                html = entry_card(entry)
+                km = f"{entry['distance_km']:.1f}".replace(".", ",") if lang == "nl" else f"{entry['distance_km']:.1f}"
+                assert f'<span class="distance">{km} km</span>' in html and str(escape(entry["name"])) in html
+                bare = entry_card({**entry, "distance_km": None})
                 assert 'class="distance"' not in bare and "<!--" not in bare
-            labels.append(entries_html(near[:1]).split('class="kind">')[1].split("<")[0])
+                assert bare == entry_card({**entry, "distance_km": None}), "made once, the same each time"
+            labels.append(entry_card({**near[0], "distance_km": None}).split('class="kind">')[1].split("<")[0])
     assert labels[0] == near[0]["kind_label"] and labels[1] != labels[0], "each language has its own copy"
 
 
@@ -226,7 +295,7 @@ def test_the_route_map_points_are_data_not_code(client):
     points = json.loads(re.search(r'<script type="application/json" id="route-points"[^>]*>(.*?)</script>', html,
                                   re.S).group(1))
     names = [feature["properties"]["name"] for feature in points["features"]]
-    assert names[0] == "Postcode 3511 AB" and len(names) >= 26
+    assert names[0] == "Postcode 3511 AB" and len(names) >= 26  # the 25 nearest walk-ins too
     assert {feature["properties"]["shape"] for feature in points["features"]} >= {"star", "circle"}
 
 
@@ -272,3 +341,41 @@ def test_warm_makes_the_shared_parts_and_logs_each_build_without_keys(geodata_di
     assert not any(re.search(r"\d{4}|nl-", line.split(" in ")[0]) for line in built if line.startswith("built"))
     response = app.test_client().get("/route/3511AB")
     assert response.status_code == 200 and data.derived.sizes()["entry HTML"] > 4 * national
+
+
+def test_every_entry_of_the_catalogue_has_a_place_page(client, data):
+    for entry_id in data.catalogue.entries["id"]:
+        response = client.get(f"/plek/{entry_id}")
+        assert response.status_code == 200, entry_id
+        assert f'/melden/{entry_id}"' in response.get_data(as_text=True)
+
+
+def test_the_place_page_says_what_we_know(client, data):
+    html = client.get("/plek/nl-113-zelfmoordpreventie").get_data(as_text=True)
+    assert '<h1 lang="nl">113 Zelfmoordpreventie</h1>' in html
+    for fact in ("Voor wie", "Kosten", "Verwijzing", "Openingstijden", "Klopt dit nog?", "Bron:"):
+        assert fact in html
+    assert 'href="tel:113"' in html and "Heel Nederland" in html
+    assert 'href="http://localhost/plek/nl-113-zelfmoordpreventie"' in html, "a plain link to share"
+    entries = data.catalogue.entries
+    placed = entries.loc[entries["lat"].notna() & (entries["status"] == "active"), ["id", "zorgkantoorregio"]].iloc[0]
+    with_map = client.get(f"/plek/{placed['id']}").get_data(as_text=True)
+    points = json.loads(re.search(r'id="route-points"[^>]*>(.*?)</script>', with_map, re.S).group(1))
+    assert len(points["features"]) == 1 and f'src="/kaart/{placed["zorgkantoorregio"]}.js"' in with_map
+
+
+@pytest.mark.parametrize("entry_id", ["bestaat-niet", "NL-113-ZELFMOORDPREVENTIE", "a" * 300, "<script>alert(1)</script>",
+                                      "nl-113-zelfmoordpreventie%00", "..%2F..%2Fetc%2Fpasswd", "%E2%80%AE"])
+def test_an_unknown_or_hostile_place_id_gets_a_plain_404_page(client, entry_id):
+    response = client.get(f"/plek/{entry_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Deze plek kennen we niet" in html or "Deze pagina bestaat niet" in html
+    assert "<script>alert" not in html and "tel:113" in html
+
+
+def test_the_audience_labels_cover_the_schemas_groups():
+    from routekaart.catalogue.schema import AUDIENCE_GROUPS
+    from routekaart.web.pages import AUDIENCES
+
+    assert tuple(AUDIENCES) == AUDIENCE_GROUPS

@@ -110,19 +110,22 @@ def test_the_coordinator_story(portal, browser):
     assert PHONE in coordinator.locator("table.history").inner_text()
     _checked(coordinator, screens, "entry")
 
-    # The public route page shows the new number and the check within seconds.
+    # The public route page and the place's own page show the new number and the check within seconds.
     visitor = new_page()
-    listed = visitor.locator(f"#lijst #e-{entry['id']}")
+    listed = visitor.locator(f"#plek-{entry['id']}")
     for _ in range(20):
         visitor.goto(f"{base}/route/{POSTCODE}")
         if PHONE in listed.inner_text():
             break
         time.sleep(0.5)
-    text = listed.inner_text()
+    assert PHONE in listed.inner_text()
+    visitor.goto(f"{base}/plek/{entry['id']}")
+    text = visitor.locator("main").inner_text()
     assert PHONE in text and f"Laatst gecontroleerd: {date.today().isoformat()}" in text
 
     # A visitor reports a mistake and suggests a place.
-    visitor.locator(f"#lijst #e-{reported['id']} a", has_text="Meld een fout").click()
+    visitor.goto(f"{base}/plek/{reported['id']}")
+    visitor.locator("main a", has_text="Meld een fout").click()
     _checked(visitor, screens, "report form")
     visitor.get_by_label("Wat klopt er niet?").fill("De openingstijden kloppen niet (testmelding)")
     visitor.get_by_role("button", name="Verstuur de melding").click()

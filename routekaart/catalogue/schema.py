@@ -72,7 +72,7 @@ PATTERNED = {"id", "kind", "status", "scope", "zorgkantoorregio", "location_type
              "general_walk_in", "audience_groups", "postal_code", "latitude", "longitude", "phones", "email",
              "url", "source_url", "verified_by", "source_seen", "last_verified", "last_edited"}
 
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ENTRY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # an entry's id; its place page's address
 _POSTCODE = re.compile(r"^[1-9]\d{3} ?[A-Z]{2}$")
 # One phone entry: a number (digits, spaces, dashes; +31 in front allowed), then perhaps a label
 # in brackets: '088-5054334 (Depressielijn)'.
@@ -193,7 +193,7 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
         check(frame[column] == "", column, "is verplicht maar leeg")
 
     filled = lambda column: frame[column] != ""  # noqa: E731
-    check(filled("id") & ~frame["id"].str.match(_ID), "id",
+    check(filled("id") & ~frame["id"].str.match(ENTRY_ID), "id",
           lambda v: f"'{v}' mag alleen kleine letters, cijfers en streepjes bevatten")
     check(filled("id") & frame["id"].duplicated(keep=False), "id", lambda v: f"'{v}' komt vaker voor")
     check(filled("kind") & ~frame["kind"].isin(list(KINDS)), "kind",

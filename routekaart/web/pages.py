@@ -1,4 +1,4 @@
-"""Client pages: the home page, the route map for a postcode, and what helps while you wait.
+"""Client pages: the home page, the route map for a postcode, a page per place, and what helps while you wait.
 
 Everything works without JavaScript: the postcode form and the filters are plain GET forms,
 the tick boxes are ordinary check boxes that nothing stores. The postcode only ever lives in
@@ -7,20 +7,21 @@ the address bar: it is never logged (see logs.py) or kept.
 from __future__ import annotations
 
 import functools
-import re
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from .. import checklist, maps, state
-from ..catalogue.schema import KINDS, WALK_IN_KINDS
+from .. import checklist, maps, route_page, state
+from ..catalogue.schema import ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
-from ..errors import FilterError
+from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
+from ..paper import site_url
 from ..postcodes import parse
 from ..routing import MAX_K, Filters, flag
 from .errors import translated
@@ -28,6 +29,7 @@ from .errors import translated
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
+AUDIENCES = {"volwassenen": N_("Volwassenen"), "jongeren": N_("Jongeren"), "naasten": N_("Naasten (familie, vrienden)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
@@ -37,11 +39,7 @@ def verified(entry: dict) -> str:
     return verification(entry["last_verified"], date.today())
 
 
-DISTANCE_SLOT = "<!--afstand-->"
-REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves alone
-
-
-ENTRY_HTML_KEPT = 8192  # entries' HTML kept per worker (per day, language and screen or paper)
+ENTRY_HTML_KEPT = 8192  # cards without a distance kept per worker (per day, language and screen or paper)
 
 
 def _shared(name: str, make):
@@ -49,41 +47,49 @@ def _shared(name: str, make):
     return state.get().derived.whole(f"{name} ({get_locale()})", make)
 
 
-def _entry_parts(router, day: date, language: str, paper: bool, entry_id: str) -> list[str] | None:
-    """An entry's HTML (templates/_entry.html) split at its distance slot: apart from its distance
-    an entry looks the same on every page (on one day: it says whether its check is overdue)."""
-    found = router.with_ids([entry_id])
-    if not len(found):
-        return None
-    # Indentation from the template is a tenth of a route page; one line break does as well.
-    html = str(get_template_attribute("_entry.html", "entry")(router.records(found)[0], paper))
-    return re.sub(r"\s*\n\s*", "\n", html).split(DISTANCE_SLOT)
-
-
-def _made_entry(entry_id: str, paper: bool) -> list[str] | None:
-    """_entry_parts, kept in the dataset's bounded cache: made when an entry is first shown, so
-    start-up does not grow with the catalogue. The cache is memory only and never logged."""
-    data = state.get()
-    made = data.derived.bounded("entry HTML", functools.partial(_entry_parts, data.router), ENTRY_HTML_KEPT)
-    return made(date.today(), str(get_locale()), paper, entry_id)
-
-
-def _step_texts(part: str) -> dict[tuple, str]:
-    """Every step's 'title' or 'intro' (templates/_checklist_text.html) with a stand-in for the
-    region's name, by (step, gap, for a postcode)."""
-    def make():
-        macro = get_template_attribute("_checklist_text.html", part)
-        return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT))
-                for key in checklist.STEP_KEYS for gap in (False, True) for place_given in (False, True)}
-
-    return _shared(f"checklist {part}s", make)
+@bp.app_template_filter("km")
+def km(distance: float) -> str:
+    """1.25 -> '1,3' (one decimal, as the page's language writes it)."""
+    return format_decimal(round(distance, 1), format="0.0")
 
 
 @bp.app_template_global()
-def checklist_text(part: str, step: checklist.Step, made_for: checklist.Checklist) -> Markup:
-    """A step's title or introduction, with the region's name."""
-    text = _step_texts(part)[step.key, step.gap, made_for.place is not None]
-    return Markup(text.replace(REGION_SLOT, str(escape(made_for.region_name))))
+def directions_url(entry: dict) -> str | None:
+    """A route planner's page for a place you visit (OpenStreetMap, by the address, or by the point
+    where that is more than a town's centre); nothing when we know neither. A plain link: the
+    planner hears of it only when the visitor clicks, and never from where (no-referrer)."""
+    if entry["location_type"] != "physical":
+        return None
+    address = entry["address"]
+    if address["address_1"] and address["city"]:
+        to = ", ".join(part for part in (address["address_1"], address["postal_code"], address["city"]) if part)
+    elif entry["latitude"] is not None and entry["geo_precision"] != "place":
+        to = f"{entry['latitude']:.5f},{entry['longitude']:.5f}"
+    else:
+        return None
+    return "https://www.openstreetmap.org/directions?" + urlencode({"to": to})
+
+
+def _card(router, day: date, language: str, paper: bool, entry_id: str) -> str | None:
+    """An entry's card without a distance (templates/_entry.html): the same for every visitor on
+    one day (it says whether its check is overdue) in one language."""
+    found = router.with_ids([entry_id])
+    if not len(found):
+        return None
+    return str(get_template_attribute("_entry.html", "entry")(router.records(found)[0], paper=paper))
+
+
+@bp.app_template_global()
+def entry_card(entry: dict, paper: bool = False) -> Markup:
+    """An entry's card with this visitor's distance to it. Most cards on a page have no distance
+    (national lines, regional services): those are kept in the dataset's bounded cache, made when
+    first shown, so start-up does not grow with the catalogue (memory only, never logged)."""
+    if entry["distance_km"] is not None:
+        return get_template_attribute("_entry.html", "entry")(entry, entry["distance_km"], paper)
+    data = state.get()
+    made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
+    card = made(date.today(), str(get_locale()), paper, entry["id"])
+    return Markup(card) if card is not None else get_template_attribute("_entry.html", "entry")(entry, None, paper)
 
 
 @bp.app_template_global()
@@ -91,24 +97,28 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
     if problem or filters != UNFILTERED:
-        return macro(filters, problem, KINDS, DISTANCES)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, DISTANCES))))
+        return macro(filters, problem, KINDS, AUDIENCES, DISTANCES)
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, AUDIENCES, DISTANCES))))
+
+
+@bp.app_template_filter("audience_label")
+def audience_label(group: str) -> str:
+    return _(AUDIENCES[group]) if group in AUDIENCES else group
 
 
 @bp.app_template_global()
-def entries_html(entries: list[dict], paper: bool = False) -> Markup:
-    """A list of entries as <ul class="entries">, each with its distance from this visitor's
-    postcode; nothing when the list is empty."""
-    if not entries:
-        return Markup()
-    macro = get_template_attribute("_entry.html", "entry")
-    distance = str(Markup(' · <span class="distance">%s</span>') % _("%(km)s km", km="{km}"))  # translated once
-    parts = []
-    for entry in entries:
-        before, after = _made_entry(entry["id"], paper) or str(macro(entry, paper)).split(DISTANCE_SLOT)
-        km = entry["distance_km"]
-        parts += [before, distance.replace("{km}", f"{km:.1f}".replace(".", ",")) if km is not None else "", after]
-    return Markup('<ul class="entries">' + "".join(parts) + "</ul>")
+def filter_words(filters: Filters) -> str:
+    """The active filters in words ('Inloop voor jongeren, binnen 25 km, gratis'), said above the results."""
+    words = [_(KINDS[kind][0]) for kind in filters.kinds]
+    if filters.audience:
+        words.append(_("voor: %(group)s", group=audience_label(filters.audience)))
+    if filters.max_km:
+        words.append(_("binnen %(km)s km", km=f"{filters.max_km:g}"))
+    if filters.no_referral:
+        words.append(_("geen verwijzing nodig"))
+    if filters.free:
+        words.append(_("gratis"))
+    return ", ".join(words)
 
 
 @bp.app_template_global()
@@ -143,8 +153,8 @@ def page_filters() -> Filters:
 
 
 def warm(app) -> None:
-    """Load the data and make the parts every page shares (the region maps, the checklist texts,
-    the filter form and the national entries, in both languages), in gunicorn's master before it
+    """Load the data and make the parts every page shares (the region maps, the filter form and
+    the national entries' cards, in both languages), in gunicorn's master before it
     forks, so the workers share them. Other entries are made when first shown (derived.py): a
     start-up that made every entry's HTML would grow with the catalogue."""
     from ..i18n import LANGUAGES
@@ -153,17 +163,15 @@ def warm(app) -> None:
         with app.test_request_context(f"/?lang={lang}"):
             data = state.get()
             data.derived.region_maps()
-            for part in ("title", "intro"):
-                _step_texts(part)
             filter_form(UNFILTERED, None)
             for record in data.router.records(data.router.national(Filters())):
                 for paper in (False, True):
-                    _made_entry(record["id"], paper)
+                    entry_card(record, paper)
 
 
-def marker_labels(place) -> dict[str, str]:
+def marker_labels(place=None) -> dict[str, str]:
     """What each kind of marker on the route map stands for (maps.ROUTE_SHAPES)."""
-    return {"postcode": _("Postcode %(postcode)s", postcode=place.postcode.display),
+    return {"postcode": _("Postcode %(postcode)s", postcode=place.postcode.display) if place else "",
             **{kind: _(KINDS[kind][0]) for kind in WALK_IN_KINDS}, "regio": _("Steun in je regio")}
 
 
@@ -181,16 +189,33 @@ def route(postcode: str):
         filters = page_filters()
     except FilterError as error:  # the unfiltered list, with what was wrong above it
         status, problem, filters = 400, translated(error), UNFILTERED
-    nearby = router.records(router.nearest(place, filters))
+    walk_ins = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
-    national = router.records(router.national(filters))
+    page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
+                           router.records(router.national(filters)))
     labels = marker_labels(place)
-    points = maps.route_points(place, nearby + regional, labels)
     return render_template(
-        "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
-        nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
-        rendered=data.derived.region_maps()[place.region_code], points=points,
+        "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
+        rendered=data.derived.region_maps()[place.region_code], points=maps.route_points(place, walk_ins + regional, labels),
         shapes=maps.ROUTE_SHAPES, labels=labels), status
+
+
+@bp.get("/plek/<entry_id>")
+def place_page(entry_id: str):
+    """Everything we know of one entry, on an address to share or print. The id is looked up as
+    it is, never logged; an id we do not have (or could never have) gets a plain 404 page."""
+    data = state.get()
+    found = data.router.with_ids([entry_id]) if ENTRY_ID.match(entry_id) else None
+    if found is None or not len(found):
+        raise UnknownEntry()
+    entry = data.router.records(found)[0]
+    rendered = data.derived.region_maps().get(entry["zorgkantoorregio"]) if entry["latitude"] is not None else None
+    address = site_url(url_for("pages.place_page", entry_id=entry_id), current_app.config["PUBLIC_URL"],
+                             request.host_url)
+    return render_template("plek.html", e=entry, rendered=rendered, address=address,
+                           points=maps.route_points(None, [entry], marker_labels()),
+                           region_name=data.router.region_name(entry["zorgkantoorregio"])
+                           if entry["zorgkantoorregio"] in data.geo.regions.index else None)
 
 
 @bp.get("/kaart/<code>.js")

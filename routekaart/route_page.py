@@ -1,0 +1,73 @@
+"""What goes where on the route page, so that it stays short: each step's best contacts, the places
+nearby, and every entry's card in exactly one spot (the other spots link to it).
+
+A visitor reads the steps first, so a step shows its one or two best contacts and says how many
+more there are; the five nearest places come next as cards; the rest of the region and the
+national lines follow, folded away. An entry that belongs to two of these (a walk-in that is a
+step's contact and one of the nearest) gets its card once, in the first list of CARD_ORDER that
+holds it; elsewhere it is a link to that card. Pure functions on the lookup's records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .checklist import Checklist, Step
+
+CONTACTS = 2  # a step's best contacts shown with the step
+NEARBY = 5  # the places shown as cards under "Bij jou in de buurt"
+# Which list shows an entry's card when several hold it: the nearest places are what a visitor
+# compares, so their cards stay together; a step then links down to them.
+CARD_ORDER = ("dichtbij", "stappen", "regio", "landelijk")
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    step: Step
+    contacts: list[dict]  # at most CONTACTS, best first
+    more: int  # how many of the step's entries are not among the contacts
+    kinds: tuple[str, ...]  # the kinds of the step's entries: a filter that lists them all
+
+
+@dataclass(frozen=True)
+class RoutePage:
+    checklist: Checklist
+    steps: list[StepPlan]
+    nearby: list[dict]  # the NEARBY nearest walk-ins that fit the filters
+    further: list[dict]  # the next walk-ins, for "Alles in je regio"
+    regional: list[dict]
+    national: list[dict]
+    card_in: dict[str, str]  # entry id -> the list (CARD_ORDER) that shows its card
+
+    def is_card(self, entry: dict, where: str) -> bool:
+        return self.card_in[entry["id"]] == where
+
+
+def best(entries: list[dict], n: int = CONTACTS) -> list[dict]:
+    """The n best of a step's entries: open ones before planned or trial ones, then the nearest
+    (those without a distance keep their place after them), one of each kind before a second of
+    the same kind (so 'bellen' and 'online' both show), then the order given."""
+    turn: dict[str, int] = {}
+    keyed = []
+    for i, entry in enumerate(entries):
+        turn[entry["kind"]] = turn.get(entry["kind"], -1) + 1
+        km = entry.get("distance_km")
+        keyed.append(((entry["status"] != "active", km is None, km or 0.0, turn[entry["kind"]], i), entry))
+    return [entry for _key, entry in sorted(keyed, key=lambda pair: pair[0])[:n]]
+
+
+def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict]) -> RoutePage:
+    """The page for one postcode: `walk_ins` are the nearest walk-ins that fit the filters,
+    nearest first (NEARBY of them become cards, the others go with the region)."""
+    steps = []
+    for step in made.steps:
+        listed = step.entries + step.fallback
+        steps.append(StepPlan(step, best(listed), max(0, len(listed) - CONTACTS),
+                              tuple(sorted({entry["kind"] for entry in listed}))))
+    nearby, further = walk_ins[:NEARBY], walk_ins[NEARBY:]
+    lists = {"dichtbij": nearby, "stappen": [entry for s in steps for entry in s.contacts],
+             "regio": further + regional, "landelijk": national}
+    card_in: dict[str, str] = {}
+    for where in CARD_ORDER:
+        for entry in lists[where]:
+            card_in.setdefault(entry["id"], where)
+    return RoutePage(made, steps, nearby, further, regional, national, card_in)
