@@ -4,6 +4,7 @@ number and marks the entry verified, and the public route page shows both within
 visitor reports a mistake and suggests a place; the coordinator accepts one and rejects the
 other; the coordinator of another region sees neither. axe-core checks every screen at 390 and
 1280 px; no page runs a script the CSP blocks."""
+import os
 import re
 import threading
 import time
@@ -36,10 +37,15 @@ def portal(tmp_path_factory, geodata_dir):
 
 
 def _checked(page, screens: list, name: str) -> None:
-    """axe at both widths; the findings are collected per screen."""
+    """axe and sideways scrolling at both widths; the findings are collected per screen. With
+    ROUTEKAART_SCREENSHOTS=folder each screen is also saved there, to be looked at."""
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        screens.append((name, width, serious_axe_violations(page)))
+        overflow = page.evaluate("document.documentElement.scrollWidth") - width
+        screens.append((name, width, serious_axe_violations(page) + ([f"{overflow} px too wide"] if overflow > 0 else [])))
+        if os.environ.get("ROUTEKAART_SCREENSHOTS"):
+            page.screenshot(path=f"{os.environ['ROUTEKAART_SCREENSHOTS']}/portal-{name.replace(' ', '-')}-{width}.png",
+                            full_page=True)
 
 
 def _log_in(page, base: str, email: str, secret: str, ahead: int = 0) -> None:
