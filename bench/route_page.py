@@ -21,7 +21,7 @@ N_POSTCODES = 200
 
 def assets(html: str) -> list[str]:
     """The app's own stylesheets and scripts a page loads (every one is on our host)."""
-    return re.findall(r'<(?:link rel="stylesheet" href|script src)="(/[^"]+)"', html)
+    return re.findall(r'<(?:link rel="stylesheet" href|script(?: defer)? src)="(/[^"]+)"', html)
 
 
 def main() -> None:

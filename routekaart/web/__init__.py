@@ -54,7 +54,7 @@ def _data_dates() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, dekking, errors, pages, regio
+    from . import api, compression, dekking, errors, pages, regio
 
     limit(app, api.bp)
     # A load balancer's health probe is never refused.
@@ -75,4 +75,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)
     errors.init_app(app)
+    compression.init_app(app)
 

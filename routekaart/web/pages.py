@@ -23,7 +23,7 @@ from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
 from ..paper import site_url
 from ..postcodes import parse
-from ..routing import MAX_K, Filters, flag
+from ..routing import MAX_K, MAX_SEARCH, Filters, flag
 from .errors import translated
 
 bp = Blueprint("pages", __name__)
@@ -51,6 +51,22 @@ def _shared(name: str, make):
 def km(distance: float) -> str:
     """1.25 -> '1,3' (one decimal, as the page's language writes it)."""
     return format_decimal(round(distance, 1), format="0.0")
+
+
+@bp.app_template_global()
+def hours_line(entry: dict) -> tuple[str, str | None] | None:
+    """What we say of a place's hours: our words and the catalogue's own (Dutch) text, if any; None
+    for a line you call or use online that gives no hours. A card writes it (_entry.html hours()),
+    a map popup says it as plain text (hours_text)."""
+    if entry["schedule"]:
+        return _("Open:"), entry["schedule"]
+    if entry["location_type"] == "physical":
+        return _("Tijden onbekend: bel of kijk op de website."), None
+    return None
+
+
+def hours_text(entry: dict) -> str:
+    return " ".join(part for part in hours_line(entry) or () if part)
 
 
 @bp.app_template_global()
@@ -96,9 +112,10 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
 def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
+    choices = (KINDS, AUDIENCES, DISTANCES, MAX_SEARCH)
     if problem or filters != UNFILTERED:
-        return macro(filters, problem, KINDS, AUDIENCES, DISTANCES)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, AUDIENCES, DISTANCES))))
+        return macro(filters, problem, *choices)
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
 
 
 @bp.app_template_filter("audience_label")
@@ -108,8 +125,9 @@ def audience_label(group: str) -> str:
 
 @bp.app_template_global()
 def filter_words(filters: Filters) -> str:
-    """The active filters in words ('Inloop voor jongeren, binnen 25 km, gratis'), said above the results."""
-    words = [_(KINDS[kind][0]) for kind in filters.kinds]
+    """The active filters in words ('“Zeist”, Inloop voor jongeren, binnen 25 km, gratis'), said above the results."""
+    words = [_("“%(text)s”", text=filters.text)] if filters.text else []
+    words += [_(KINDS[kind][0]) for kind in filters.kinds]
     if filters.audience:
         words.append(_("voor: %(group)s", group=audience_label(filters.audience)))
     if filters.max_km:
@@ -142,14 +160,15 @@ def home():
 
 
 def page_filters() -> Filters:
-    """The list filters from the form (soort, voor, zonder_verwijzing, gratis, km)."""
+    """The list filters from the form (zoek, soort, voor, zonder_verwijzing, gratis, km)."""
     km = request.args.get("km", "")
     if km and km not in DISTANCES:
         raise FilterError(N_("Kies een afstand van 5, 10, 25 of 50 km."))
     return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
                    audience=request.args.get("voor") or None,
                    no_referral=flag("zonder_verwijzing", request.args.get("zonder_verwijzing")),
-                   free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K)
+                   free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K,
+                   text=request.args.get("zoek", ""))
 
 
 def warm(app) -> None:
@@ -194,10 +213,11 @@ def route(postcode: str):
     page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
                            router.records(router.national(filters)))
     labels = marker_labels(place)
+    points = maps.route_points(place, walk_ins + regional, labels, {entry["id"] for entry in page.nearby}, hours_text)
     return render_template(
         "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
-        rendered=data.derived.region_maps()[place.region_code], points=maps.route_points(place, walk_ins + regional, labels),
-        shapes=maps.ROUTE_SHAPES, labels=labels), status
+        rendered=data.derived.region_maps()[place.region_code], points=points, shapes=maps.ROUTE_SHAPES,
+        labels=labels), status
 
 
 @bp.get("/plek/<entry_id>")
@@ -213,7 +233,7 @@ def place_page(entry_id: str):
     address = site_url(url_for("pages.place_page", entry_id=entry_id), current_app.config["PUBLIC_URL"],
                              request.host_url)
     return render_template("plek.html", e=entry, rendered=rendered, address=address,
-                           points=maps.route_points(None, [entry], marker_labels()),
+                           points=maps.route_points(None, [entry], marker_labels(), {entry_id}, hours_text),
                            region_name=data.router.region_name(entry["zorgkantoorregio"])
                            if entry["zorgkantoorregio"] in data.geo.regions.index else None)
 
