@@ -1,7 +1,7 @@
 """Postcode -> zorgkantoorregio, gemeente and the support around it: the one lookup every page uses."""
 from __future__ import annotations
 
-import unicodedata
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,9 +88,10 @@ class Filters:
         of a cached mask. A searched text is never a key: nothing keeps what visitors look for."""
         return (self.kinds, self.audience, self.no_referral, self.free)
 
-    @property
+    @functools.cached_property
     def words(self) -> list[str]:
-        return plain(pd.Series(self.text.split(), dtype=object)).tolist()
+        """The text's words as the search compares them (made once: a lookup asks several times)."""
+        return plain(pd.Series(self.text.split(), dtype=object)).tolist() if self.text else []
 
 
 @dataclass
