@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
+from ..coverage import GAP_CODES
 from ..routing import FALSE, MAX_K, TRUE
 from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
 
@@ -88,11 +89,16 @@ COVERAGE_ROW = {
         "code": {"type": "string"}, "name": {"type": "string"},
         "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
         **{name: {"type": "integer", "minimum": 0} for name in (
-            "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
-            "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
-        "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
+            "walk_ins", "planned_walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt",
+            "n_jongeren", "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
+        "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null, "median_km_in_region": _number_or_null,
         **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-           for name in ("share_over_10km", "share_over_20km", "share_unverified")},
+           for name in ("share_over_10km", "share_over_20km", "share_over_10km_in_region",
+                        "share_over_20km_in_region", "share_unverified")},
+        # 0 = the best region on every scored measure, 100 = the worst; null in the national row.
+        "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+        # What drives the score, worst first; empty in the national row.
+        "gaps": {"type": "array", "items": {"type": "string", "enum": ["no_walk_in", *GAP_CODES.values()]}},
         # A region: known or not. The national row: in how many regions it is known.
         **{name: {"type": "boolean"} for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
         **{f"regions_with_{name}": {"type": "integer", "minimum": 0}
@@ -116,6 +122,7 @@ COVERAGE_REGION = {
                                    "page", "limit", "pages", "entries"],
     "properties": {
         **_ABOUT, "region": {"$ref": "#/components/schemas/CoverageRow"},
+        "waarom": {"type": "array", "items": {"type": "string"}},
         "entry_counts": {"type": "array", "items": {
             "type": "object", "required": ["kind", "entries", "counted", "stale"],
             "properties": {"kind": {"type": "string", "enum": list(KINDS)}, "entries": {"type": "integer"},
@@ -153,8 +160,11 @@ def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.0.0",
-                 "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz."},
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.1.0",
+                 "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz. "
+                                "1.1.0: de dekking heeft er velden bij (score, gaps, planned_walk_ins, "
+                                "afstanden binnen de eigen regio, waarom); een regio zonder inlooppunt binnen "
+                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald."},
         "paths": {
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
