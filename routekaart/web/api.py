@@ -87,7 +87,8 @@ def api_lookup():
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
     })
     lists = ",".join(f'"{name}":{data.router.records_json(hits)}' for name, hits in
-                      [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)])
+                      [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
+                       ("elsewhere_in_region", found.elsewhere)])
     return current_app.response_class(f"{answer[:-1]},{lists}}}\n", mimetype="application/json")
 
 

@@ -36,6 +36,7 @@ def verified(entry: dict) -> str:
 
 DISTANCE_SLOT = "<!--afstand-->"
 REGION_SLOT = "\x1eregio\x1e"  # a stand-in no text contains and escaping leaves alone
+GEMEENTE_SLOT = "\x1egemeente\x1e"
 
 
 ENTRY_HTML_KEPT = 8192  # entries' HTML kept per worker (per day, language and screen or paper)
@@ -66,11 +67,11 @@ def _made_entry(entry_id: str, paper: bool) -> list[str] | None:
 
 
 def _step_texts(part: str) -> dict[tuple, str]:
-    """Every step's 'title' or 'intro' (templates/_checklist_text.html) with a stand-in for the
-    region's name, by (step, gap, for a postcode)."""
+    """Every step's 'title' or 'intro' (templates/_checklist_text.html) with stand-ins for the
+    region's and the gemeente's name, by (step, gap, for a postcode)."""
     def make():
         macro = get_template_attribute("_checklist_text.html", part)
-        return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT))
+        return {(key, gap, place_given): str(macro(key, gap, place_given, REGION_SLOT, GEMEENTE_SLOT))
                 for key in checklist.STEP_KEYS for gap in (False, True) for place_given in (False, True)}
 
     return _shared(f"checklist {part}s", make)
@@ -78,9 +79,11 @@ def _step_texts(part: str) -> dict[tuple, str]:
 
 @bp.app_template_global()
 def checklist_text(part: str, step: checklist.Step, made_for: checklist.Checklist) -> Markup:
-    """A step's title or introduction, with the region's name."""
+    """A step's title or introduction, with the region's name (and for a postcode its gemeente's)."""
     text = _step_texts(part)[step.key, step.gap, made_for.place is not None]
-    return Markup(text.replace(REGION_SLOT, str(escape(made_for.region_name))))
+    gemeente = made_for.place.gemeente if made_for.place is not None else ""
+    return Markup(text.replace(REGION_SLOT, str(escape(made_for.region_name)))
+                  .replace(GEMEENTE_SLOT, str(escape(gemeente))))
 
 
 @bp.app_template_global()
@@ -201,12 +204,13 @@ def route(postcode: str):
         status, problem, filters = 400, error.message, UNFILTERED
     nearby = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
+    elsewhere = router.records(router.elsewhere(place, filters))
     national = router.records(router.national(filters))
     labels = marker_labels(place)
-    points = maps.route_points(place, nearby + regional, labels)
+    points = maps.route_points(place, [e for e in nearby + regional if e["open_status"]], labels)
     return render_template(
         "route.html", place=place, checklist=checklist.build(router, place.region_code, place),
-        nearby=nearby, regional=regional, national=national, filters=filters, problem=problem,
+        nearby=nearby, regional=regional, elsewhere=elsewhere, national=national, filters=filters, problem=problem,
         rendered=data.derived.region_maps()[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
