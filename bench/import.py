@@ -111,12 +111,9 @@ def main() -> None:
 
         backends = {"files": {"CATALOGUE_DIR": str(folder), "DATABASE_URL": ""}}
         if url:
-            import psycopg
+            from routekaart.catalogue.postgis import drop_tables, migrate
 
-            from routekaart.catalogue.postgis import migrate
-
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+            drop_tables(url)
             migrate(url)
             from routekaart.catalogue import placement
 

@@ -154,10 +154,9 @@ def postgis(data_dir: Path, catalogue: Path, url: str) -> dict:
     import psycopg
 
     from routekaart import create_app, state
-    from routekaart.catalogue.postgis import _NEAREST, PostgisStore, migrate
+    from routekaart.catalogue.postgis import _NEAREST, PostgisStore, drop_tables, migrate
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+    drop_tables(url)
     migrate(url)
     app = create_app({"DATA_DIR": str(data_dir), "CATALOGUE_DIR": str(catalogue), "DATABASE_URL": url,
                       "TILES_URL": "", "RATELIMIT_ENABLED": False})

@@ -164,9 +164,11 @@ class Router:
                                 in served.groupby("region")["row"].agg(np.array).items()}
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
-        # The placed walk-ins in an R-tree (RD New metres), for the nearest search.
+        # The placed walk-ins in an R-tree (RD New metres), for the nearest search; a database that
+        # answers it (nearest_query) has its own index.
         self._walk_in_rows = np.flatnonzero(self._walk_in)
-        self._tree = shapely.STRtree(shapely.points(self._x[self._walk_in_rows], self._y[self._walk_in_rows]))
+        self._tree = None if nearest_query else shapely.STRtree(
+            shapely.points(self._x[self._walk_in_rows], self._y[self._walk_in_rows]))
         # Entries as one Arrow table: a record is made from its row when first asked for (kept,
         # bounded), not for every entry at start-up, where a national catalogue's would cost 150 MB.
         self._table = pa.Table.from_pandas(e, preserve_index=False)

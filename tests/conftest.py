@@ -147,14 +147,10 @@ def postgis_url() -> str:
 
 def fresh_database() -> str:
     """The test database with the tables dropped and the migrations applied anew."""
-    import psycopg
-
-    from routekaart.catalogue.postgis import migrate
+    from routekaart.catalogue.postgis import drop_tables, migrate
 
     url = postgis_url()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations, "
-                     "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users")
+    drop_tables(url)
     migrate(url)
     return url
 

@@ -4,7 +4,7 @@ import pytest
 
 from routekaart import ROOT, create_app
 from routekaart.catalogue import files
-from routekaart.catalogue.postgis import _NEAREST, PostgisStore, migrate
+from routekaart.catalogue.postgis import _NEAREST, PostgisStore, drop_tables, migrate
 from routekaart.catalogue.schema import COLUMNS
 
 from .conftest import fresh_database, postgis_url
@@ -43,8 +43,7 @@ def test_db_load_copies_the_files_and_the_knn_index_serves_nearest(database):
 
 def test_a_database_without_tables_gives_a_clear_message(geodata_dir, tmp_path):
     url = postgis_url()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations")
+    drop_tables(url)
     app = create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "DATABASE_URL": url})
     result = app.test_cli_runner().invoke(args=["data", "stale"])
     assert result.exit_code != 0

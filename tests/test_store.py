@@ -72,3 +72,23 @@ def test_the_app_notices_a_new_catalogue_version(store_app, store, monkeypatch):
         second = state.get()
         assert second is not first and second.geo is first.geo
         assert "Testpunt Nieuw" in set(second.catalogue.entries["name"])
+
+
+def test_a_reload_reads_only_the_changed_region_and_equals_a_full_read(store_app, store, monkeypatch):
+    monkeypatch.setattr(state, "CHECK_SECONDS", 0.0)
+    with store_app.app_context():
+        first = state.get()
+        region = store.read_region("ZK23")
+        store.replace_region("ZK23", region.iloc[1:].assign(name=region["name"].iloc[1:] + " (Testwijziging)"))
+        reads = []
+        monkeypatch.setattr(first.store, "read_all", lambda: reads.append("all"))
+        real_region = first.store.read_region
+        monkeypatch.setattr(first.store, "read_region", lambda code: reads.append(code) or real_region(code))
+        second = state.get()
+        assert reads == ["ZK23"]
+        monkeypatch.undo()
+        assert second.catalogue.entries[COLUMNS].equals(store.read_all())
+        assert len(second.catalogue.entries) == len(first.catalogue.entries) - 1
+        kept = second.catalogue.entries.query("zorgkantoorregio != 'ZK23'")
+        assert kept[["x", "y"]].equals(first.catalogue.entries.query("zorgkantoorregio != 'ZK23'")[["x", "y"]]
+                                       .set_axis(kept.index)), "unchanged entries keep their place"

@@ -49,6 +49,15 @@ def migrate(url: str, folder: Path = MIGRATIONS) -> list[str]:
     return applied
 
 
+def drop_tables(url: str) -> None:
+    """Every table of ours gone, PostGIS's own kept: a throwaway database for the tests and benches."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")]
+        if tables:
+            conn.execute(f"DROP TABLE {', '.join(tables)} CASCADE")
+
+
 class PostgisStore:
     def __init__(self, url: str):
         self.url = url
@@ -104,6 +113,9 @@ class PostgisStore:
                 for values, point in zip(rows.itertuples(index=False), points):
                     copy.write_row([*values, point])
             cursor.execute("UPDATE catalogue_version SET version = version + 1")
+            cursor.execute("""
+                INSERT INTO region_versions (region, version) SELECT %s, version FROM catalogue_version
+                ON CONFLICT (region) DO UPDATE SET version = excluded.version""", [code])
 
     def history(self, code: str) -> list[Version]:
         rows = self.connection().execute(
@@ -120,6 +132,9 @@ class PostgisStore:
 
     def version(self) -> int:
         return self.connection().execute("SELECT version FROM catalogue_version").fetchone()[0]
+
+    def region_versions(self) -> dict[str, int]:
+        return dict(self.connection().execute("SELECT region, version FROM region_versions").fetchall())
 
     def nearest(self, x: float, y: float, limit: int, max_m: float | None) -> tuple[list, list]:
         """The `limit` placed entries nearest to (x, y) in RD New metres, nearest first."""

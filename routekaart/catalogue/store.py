@@ -2,7 +2,8 @@
 or PostGIS (when DATABASE_URL is a postgresql:// address, for several app servers).
 
 Both replace a region's entries all at once, keep the version they replace, and can restore it;
-`version()` is a cheap token that changes with every write, so a running app notices imports.
+`version()` is a cheap token that changes with every write, so a running app notices imports;
+`region_versions()` says which regions changed, so it reads only those.
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class Store(Protocol):
     def history(self, code: str) -> list[Version]: ...
     def restore(self, code: str, version_id: str) -> pd.DataFrame: ...
     def version(self) -> object: ...
+    def region_versions(self) -> dict[str, object]: ...  # region -> a token that changes with its every write
 
 
 def open_store(config) -> Store:
@@ -113,3 +115,8 @@ class FileStore:
         """Modification times of the folder and its files: a few stat calls."""
         paths = [self.folder, *files.region_files(self.folder).values()]
         return tuple(os.stat(path).st_mtime_ns for path in paths)
+
+    def region_versions(self) -> dict[str, tuple]:
+        """A file's modification time and inode: every write replaces the file."""
+        return {code: (stat.st_mtime_ns, stat.st_ino) for code, stat in
+                ((code, os.stat(path)) for code, path in files.region_files(self.folder).items())}
