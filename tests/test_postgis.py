@@ -50,26 +50,27 @@ def test_a_database_without_tables_gives_a_clear_message(geodata_dir, tmp_path):
     assert "De database gaf een fout" in result.output and "routekaart db migrate" in result.output
 
 
-def test_migration_003_moves_the_hours_in_words_to_schedule_note(tmp_path):
+def test_migration_004_moves_the_hours_in_words_to_schedule_note(tmp_path):
     """Also in the kept versions, so a rollback to one puts its hours where they now belong."""
     import shutil
 
     from routekaart.catalogue.postgis import MIGRATIONS
 
+    MIGRATION = "004_service_area_schedule.sql"
+
     url = postgis_url()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS entries, entry_versions, catalogue_version, schema_migrations, "
-                     "portal_changes, portal_reports, portal_uploads, portal_sessions, portal_invitations, portal_users")
+    drop_tables(url)
     earlier = tmp_path / "migrations"
     earlier.mkdir()
-    for path in sorted(MIGRATIONS.glob("*.sql"))[:2]:
-        shutil.copy(path, earlier)
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        if path.name < MIGRATION:
+            shutil.copy(path, earlier)
     migrate(url, earlier)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("INSERT INTO entries (id, name, schedule) VALUES ('testpunt-een', 'Testpunt Een', 'wo middag')")
         conn.execute("""INSERT INTO entry_versions (region, rows) VALUES ('ZK23',
                         '[{"id": "testpunt-een", "schedule": "do avond"}, {"id": "testpunt-twee", "schedule": ""}]')""")
-    assert migrate(url) == ["003_service_area_schedule.sql"]
+    assert migrate(url) == [MIGRATION]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT schedule, schedule_note, service_area FROM entries").fetchone() == (
             "", "wo middag", "")
