@@ -52,11 +52,14 @@ LABELS = {
     "description": N_("Beschrijving"), "audience": N_("Voor wie"),
     "audience_groups": N_("Doelgroepen (volwassenen, jongeren, naasten; scheid met ;)"),
     "fees_description": N_("Kosten"), "free": N_("Gratis"), "referral_needed": N_("Verwijzing nodig"),
-    "scope": N_("Bereik"), "location_type": N_("Soort plek"), "address_1": N_("Adres"),
+    "scope": N_("Bereik"),
+    "service_area": N_("Werkgebied: de gemeenten waarvoor het is (namen of CBS-codes, scheid met ;). Leeg: de eigen "
+                       "gemeente bij lokaal, anders de hele regio"),
+    "location_type": N_("Soort plek"), "address_1": N_("Adres"),
     "postal_code": N_("Postcode"), "city": N_("Plaats"), "gemeente": N_("Gemeente"),
     "latitude": N_("Breedtegraad (bijvoorbeeld 52,09)"), "longitude": N_("Lengtegraad (bijvoorbeeld 5,12)"),
     "phones": N_("Telefoon (meer nummers: scheid met ;)"), "email": N_("E-mail"), "url": N_("Website"),
-    "schedule": N_("Openingstijden"), "general_walk_in": N_("Algemene inloop, niet alleen voor psychische klachten"),
+    "schedule": N_("Openingstijden"), "schedule_note": N_("Openingstijden: toelichting in woorden"), "general_walk_in": N_("Algemene inloop, niet alleen voor psychische klachten"),
     "source_url": N_("Bron (webadres waar de gegevens staan)"), "source_seen": N_("Bron gezien op (JJJJ-MM-DD)"),
     "notes": N_("Notities voor beheerders (niet op de site)"),
 }
@@ -68,7 +71,7 @@ CHOICES = {
     **{column: list(zip(YES_NO, (N_("ja"), N_("nee"), N_("onbekend"))))
        for column in ("free", "referral_needed", "general_walk_in")},
 }
-LONG = ("description", "notes", "schedule")
+LONG = ("description", "notes", "schedule", "schedule_note", "service_area")
 ROLE_LABELS = {"admin": N_("beheerder"), "coordinator": N_("coördinator"), "reviewer": N_("meelezer")}
 
 
@@ -219,7 +222,7 @@ def attention(entries: pd.DataFrame, today: date) -> dict[str, pd.DataFrame]:
         "never": live[never],
         "stale": live[~never & is_stale(live["last_verified"], today, STALE_MONTHS)],
         "no_phone": live[live["phones"] == ""],
-        "no_hours": live[physical & (live["schedule"] == "")],
+        "no_hours": live[physical & (live["schedule"] == "") & (live["schedule_note"] == "")],
     }
 
 
@@ -434,7 +437,7 @@ def upload(code: str):
         except importing.FileProblem as problem:
             return render_template("beheer/upload.html", code=code, name=_region_name(code), problem=str(problem)), 400
     catalogue = _data().catalogue.entries
-    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code])
+    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code], _data().geo)
     if problems:
         return render_template("beheer/upload.html", code=code, name=_region_name(code), problems=problems), 400
     old = _data().store.read_region(code)
