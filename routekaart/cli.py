@@ -45,8 +45,8 @@ def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
         return NATIONAL
     try:
         return geo.region_code(region)
-    except RequestError as error:
-        raise click.UsageError(f"{error} Kies uit: {', '.join(geo.regions.index)}.") from None
+    except RequestError:
+        raise click.UsageError(f"Onbekende regio '{region}'. Kies uit: {', '.join(geo.regions.index)}.") from None
 
 
 def database_errors(command):

@@ -88,7 +88,7 @@ def test_the_route_page_api_and_print_say_it_for_utrecht(made):
     client = made.test_client()
     page = client.get("/route/3511AB").get_data(as_text=True)
     mine, elsewhere = page.split("In je regio, maar voor andere gemeenten")
-    assert "Testnetwerk Eemland" not in mine.split('id="lijst"')[1] and "Testnetwerk Eemland" in elsewhere
+    assert "Testnetwerk Eemland" not in mine and "Testnetwerk Eemland" in elsewhere
     assert "We kennen nog geen mentaal gezondheidsnetwerk voor de gemeente Utrecht" in mine
     assert "Voor inwoners van de gemeenten Amersfoort, Leusden." in elsewhere
     body = client.get("/api/v1/lookup?postcode=3511AB").get_json()

@@ -66,7 +66,8 @@ def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, d
         screen = render_template_string('{% from "_checklist.html" import route_steps %}{{ route_steps(p) }}', p=page)
     for html in (sheet, screen):
         assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
-        assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
+    assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in sheet
+    assert f"We kennen nog geen mentaal gezondheidsnetwerk voor de gemeente {place.gemeente}" in screen
     assert 'href="tel:' not in sheet and 'href="tel:' in screen
 
 
