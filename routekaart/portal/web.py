@@ -223,6 +223,8 @@ def attention(entries: pd.DataFrame, today: date) -> dict[str, pd.DataFrame]:
         "stale": live[~never & is_stale(live["last_verified"], today, STALE_MONTHS)],
         "no_phone": live[live["phones"] == ""],
         "no_hours": live[physical & (live["schedule"] == "") & (live["schedule_note"] == "")],
+        # a regional or local entry offered to its whole region, or its own gemeente, by default only
+        "no_service_area": live[(live["zorgkantoorregio"] != NATIONAL) & (live["service_area"] == "")],
     }
 
 
@@ -231,6 +233,7 @@ ATTENTION_LABELS = {
     "stale": N_("Langer dan 12 maanden niet gecontroleerd"),
     "no_phone": N_("Zonder telefoonnummer"),
     "no_hours": N_("Zonder openingstijden"),
+    "no_service_area": N_("Zonder werkgebied: voor welke gemeenten is dit?"),
 }
 KNOWN_GAPS = {"mgn_known": N_("Geen mentaal gezondheidsnetwerk bekend"),
               "waiting_support_known": N_("Geen steun tijdens het wachten bekend"),
