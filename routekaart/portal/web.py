@@ -115,6 +115,13 @@ def _data() -> state.AppData:
     return state.get()
 
 
+def _entry_name(entry_id: str) -> str:
+    """An entry's name, for a report about it (its id if the entry is gone)."""
+    router = _data().router
+    found = router.with_ids([entry_id])
+    return router.records(found)[0]["name"] if len(found) else entry_id
+
+
 def _region_codes() -> list[str]:
     return [NATIONAL, *_data().geo.regions.index]
 
@@ -598,4 +605,4 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(portal_time)
     app.jinja_env.globals.update(portal_user=_user, field_labels=LABELS, field_choices=CHOICES, long_fields=LONG,
-                                 form_fields=form_fields, role_labels=ROLE_LABELS)
+                                 form_fields=form_fields, role_labels=ROLE_LABELS, entry_name=_entry_name)
