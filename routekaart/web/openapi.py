@@ -6,7 +6,7 @@ from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..coverage import GAP_CODES, METRICS
 from ..routing import FALSE, MAX_K, TRUE
-from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
+from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
 
@@ -207,12 +207,18 @@ def openapi_document() -> dict:
                                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}})},
             }},
             "/api/v1/regions/{code}": {"get": {
-                "summary": "Eén zorgkantoorregio met gemeenten en steun",
+                "summary": "Eén zorgkantoorregio met gemeenten en steun (de items een pagina per keer: "
+                           "entries_total, page, limit en pages staan bij de properties)",
                 "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}}],
+                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
+                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                                      f"items per pagina (standaard {PAGE_SIZE})")],
                 "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
-                              "400": _error_response("Geen regiocode (invalid_region)"),
-                              "404": _error_response("Onbekende regio (unknown_region)")},
+                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
+                                                     "bereik (invalid_parameter)"),
+                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
+                                                     "(page_not_found)")},
             }},
             "/api/v1/coverage": {"get": {
                 "summary": "Dekking per zorgkantoorregio, met een landelijke regel",
