@@ -1,8 +1,10 @@
 """The while-you-wait route map: an ordered list of steps, filled in for one region or postcode.
 
 The order is the advice itself: first the huisarts and the insurer (who can shorten the wait),
-then the region's network and walk-ins, then help you can reach from home. Where a region has
-no entry for a step, the step says so and offers the national alternative instead of vanishing.
+then the region's network and walk-ins, then help you can reach from home. Where a region (or,
+for a postcode, its gemeente) has no entry for a step, the step says so and offers the national
+alternative instead of vanishing. Only open entries are listed: a planned or stopped one is not
+something to do today.
 The texts live in the templates (translatable); this module only decides what goes where.
 """
 from __future__ import annotations
@@ -16,10 +18,12 @@ import pandas as pd
 from .catalogue.schema import FROM_HOME_KINDS
 from .routing import Filters, Hits, Place, Router
 
-# National entries that belong to a step by what they are, not by kind alone.
+# National entries that belong to a step by what they are, not by kind alone: an editorial
+# choice, so named here by id; `missing` says when the catalogue no longer holds one.
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
 NETWORK_FALLBACK_IDS = ["nl-mentale-gezondheidsnetwerken-programma"]
 WAITING_FALLBACK_IDS = ["nl-wegvandewachtlijst", "nl-mind-wachtlijsten-dossier"]
+NAMED = {"huisarts": HUISARTS_IDS, "netwerk": NETWORK_FALLBACK_IDS, "wachten": WAITING_FALLBACK_IDS}
 
 # Walk-ins a region's sheet lists: with the other steps, what fits on two A4 pages. A region with
 # more gets its walk-ins picked per gemeente, and the sheet counts the others.
@@ -52,6 +56,13 @@ class Checklist:
         return next(step for step in self.steps if step.key == key)
 
 
+def missing(router: Router) -> dict[str, list[str]]:
+    """Per step, the entries it names that the catalogue does not hold (or holds as closed): that
+    step then shows less, or its national alternative is gone. Said by `data build` and at start-up."""
+    held = {record["id"] for record in router.records(router.national(Filters()))}
+    return {key: [i for i in ids if i not in held] for key, ids in NAMED.items() if not set(ids) <= held}
+
+
 def once(steps: list[Step]) -> list[Step]:
     """Each entry in the first step that lists it only: a helpline printed twice wastes paper and
     reads as two helplines."""
@@ -79,8 +90,8 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
           today: date | None = None) -> Checklist:
     """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's."""
     everything = Filters(k=k)
-    national = router.national(everything)
-    regional = router.regional(region_code, everything, place)
+    national = router.national(everything).where(router.is_open())
+    regional = router.regional(region_code, everything, place).where(router.is_open())
     if place is not None:
         walk_ins = router.nearest(place, everything)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))

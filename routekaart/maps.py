@@ -37,19 +37,13 @@ class MapHTML:
     name: str  # the Leaflet map's JavaScript variable, for scripts that add to it
 
 
-@dataclass(frozen=True)
-class Legend:
-    """Classes of a choropleth, for a legend written in the page (readable without the map)."""
-
-    colours: list[str]
-    labels: list[str]
-
-
-def base_map(tiles_url: str = "", attribution: str = "", bounds=None, fit: bool = True) -> folium.Map:
-    """An empty map of the Netherlands (or `bounds`) with the configured tiles, or none. With
+def base_map(tiles_url: str = "", attribution: str = "", bounds=None, zoom_snap: float = 1,
+             fit: bool = True) -> folium.Map:
+    """An empty map of the Netherlands (or `bounds`) with the configured tiles, or none. A
+    `zoom_snap` below 1 lets the map zoom in steps between tile levels, so `bounds` fill it. With
     fit=False the map starts on the whole country and the page's own script sets the view: a
     view fitted here is animated, and the page's script could not change it until that ends."""
-    m = folium.Map(location=NL_CENTRE, zoom_start=7, tiles=None, control_scale=True)
+    m = folium.Map(location=NL_CENTRE, zoom_start=7, tiles=None, control_scale=True, zoom_snap=zoom_snap)
     m.default_js, m.default_css = [], []  # the page loads Leaflet itself; nothing else is needed
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=attribution, min_zoom=6, max_zoom=18).add_to(m)
@@ -68,33 +62,18 @@ def render(m: folium.Map) -> MapHTML:
     return MapHTML(Markup(figure.html.render()), Markup(figure.script.render()), m.get_name())
 
 
-def classes(values, n: int = len(SEQUENTIAL)) -> np.ndarray:
-    """Class edges for a choropleth: quantiles of the values, unique, at least two."""
+def class_of(values, breaks) -> np.ndarray:
+    """The class of each value for fixed `breaks` (ascending; class i runs from break i-1 up to, not
+    including, break i): 0 to len(breaks); -1 where there is no value."""
     values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return np.array([0.0, 1.0])
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, n + 1)))
-    return edges if edges.size > 1 else np.array([edges[0], edges[0] + 1])
+    return np.where(np.isnan(values), -1, np.searchsorted(np.asarray(breaks, dtype=float), values, side="right"))
 
 
-def palette(n: int) -> list[str]:
-    """n colours spread over the whole scale, so the top class is always the darkest."""
-    if n == 1:
-        return [SEQUENTIAL[-1]]
-    return [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / (n - 1))] for i in range(n)]
-
-
-def colour_of(value: float, edges: np.ndarray) -> str:
-    if value is None or np.isnan(value):
-        return NO_DATA
-    index = int(np.clip(np.searchsorted(edges, value, side="right") - 1, 0, len(edges) - 2))
-    return palette(len(edges) - 1)[index]
-
-
-def legend(edges: np.ndarray, fmt) -> Legend:
-    labels = [f"{fmt(low)} – {fmt(high)}" for low, high in zip(edges[:-1], edges[1:])]
-    return Legend(palette(len(labels)), labels)
+def palette(n: int, lower_is_worse: bool = False) -> list[str]:
+    """n colours spread over the whole scale, the darkest for the worst class: the top one, or the
+    bottom one when `lower_is_worse`."""
+    colours = [SEQUENTIAL[-1]] if n == 1 else [SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / (n - 1))] for i in range(n)]
+    return colours[::-1] if lower_is_worse else colours
 
 
 def _tooltip(geojson: dict, tooltip: list[tuple[str, str]]):
@@ -116,17 +95,25 @@ def point_features(frame, properties: dict) -> dict:
         for i, (lon, lat) in enumerate(zip(frame["lon"], frame["lat"]))]}
 
 
-def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str, str]],
-               edges: np.ndarray) -> folium.Map:
-    """Colour each feature by its `value` property; tooltip: (property, label) pairs."""
+# A click on an area opens the page in its `url` property (a path of this site).
+OPEN_URL = folium.JsCode("function (feature, layer) { if (feature.properties.url) { layer.on('click', function () {"
+                         " window.location.assign(feature.properties.url); }); } }")
+
+
+def choropleth(m: folium.Map, geojson: dict, value: str, tooltip: list[tuple[str, str]], breaks,
+               lower_is_worse: bool = False) -> folium.Map:
+    """Colour each feature by the class of its `value` property (see class_of); tooltip:
+    (property, label) pairs. A feature with a `url` property opens it when clicked."""
+    colours = palette(len(breaks) + 1, lower_is_worse)
 
     def style(feature):
-        return {"fillColor": colour_of(feature["properties"].get(value), edges), "fillOpacity": 0.75,
+        index = class_of([feature["properties"].get(value, np.nan)], breaks)[0]
+        return {"fillColor": NO_DATA if index < 0 else colours[index], "fillOpacity": 0.75,
                 "color": "#333333", "weight": 1}
 
     geojson, tip = _tooltip(geojson, tooltip)
     folium.GeoJson(geojson, style_function=style, highlight_function=lambda _: {"weight": 3, "color": "#000000"},
-                   tooltip=tip).add_to(m)
+                   tooltip=tip, on_each_feature=OPEN_URL).add_to(m)
     return m
 
 

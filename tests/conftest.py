@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from routekaart import ROOT, create_app, state
+from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.catalogue.store import open_store, replace_all
 
 GEO_SOURCE = Path(os.environ.get("ROUTEKAART_TEST_GEO_SOURCE", ROOT.parent / "shared" / "data" / "geo"))
@@ -49,9 +50,11 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def mgn_region(data) -> tuple[str, str]:
-    """A region the catalogue gives a mentaal gezondheidsnetwerk, with that network's name."""
+    """A region the catalogue gives an open mentaal gezondheidsnetwerk for all its gemeenten, with
+    that network's name."""
     entries = data.catalogue.entries
-    network = entries[(entries["kind"] == "mgn") & (entries["status"] != "inactive")].iloc[0]
+    network = entries[(entries["kind"] == "mgn") & entries["status"].isin(OPEN_STATUSES)
+                      & (entries["area_basis"] == "region")].iloc[0]
     return network["zorgkantoorregio"], network["name"]
 
 
@@ -175,3 +178,15 @@ def store_app(store_config, geodata_dir):
     return create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
                        "PORTAL_DATABASE": str(Path(store_config["CATALOGUE_DIR"]).parent / "portal.sqlite3"),
                        **store_config})
+
+
+@pytest.fixture(scope="session")
+def tiny_geo(tmp_path_factory):
+    """The fictitious country of tests/fictitious.py, built as the real data is (no national data needed)."""
+    from routekaart.geodata import build, dataset
+
+    from .fictitious import write_source
+
+    folder = tmp_path_factory.mktemp("tiny")
+    build.build(write_source(folder / "source"), folder / "geodata")
+    return dataset.load(folder / "geodata")

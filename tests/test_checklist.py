@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from flask import render_template_string
 
-from routekaart import ROOT, checklist, state
-from routekaart.catalogue import files
+from routekaart import checklist, state
+from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.postcodes import parse
 
 
@@ -20,13 +20,15 @@ def test_steps_in_the_order_of_the_advice(data):
 
 
 def test_every_region_says_plainly_when_it_lacks_a_network(data):
-    catalogue = files.read_all(ROOT / "regions")
+    entries = data.catalogue.entries
+    networks = entries[(entries["kind"] == "mgn") & entries["status"].isin(OPEN_STATUSES)]
+    served = networks["area_codes"].str.split(";").explode().map(data.geo.gemeenten["region_code"])
     for code in data.geo.regions.index:
-        has_mgn = ((catalogue["zorgkantoorregio"] == code) & (catalogue["kind"] == "mgn")).any()
+        has_mgn = (served == code).any()
         step = checklist.build(data.router, code).step("netwerk")
         assert step.gap == (not has_mgn), code
         assert bool(step.fallback) == (not has_mgn), "a gap always comes with the national alternative"
-        assert all(e["zorgkantoorregio"] == code for e in step.entries)
+        assert all(e["id"] in set(networks["id"][served.index[served == code]]) for e in step.entries)
 
 
 def test_postcode_checklist_lists_the_nearest_walk_ins(data):
@@ -64,7 +66,8 @@ def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, d
         screen = render_template_string('{% from "_checklist.html" import route_steps %}{{ route_steps(p) }}', p=page)
     for html in (sheet, screen):
         assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
-        assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
+    assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in sheet
+    assert f"We kennen nog geen mentaal gezondheidsnetwerk voor de gemeente {place.gemeente}" in screen
     assert 'href="tel:' not in sheet and 'href="tel:' in screen
 
 
@@ -102,3 +105,21 @@ def test_per_gemeente_takes_turns_largest_gemeente_first():
     assert checklist.per_gemeente(gemeenten, 2).tolist() == [0, 4]
     assert checklist.per_gemeente(gemeenten, 4).tolist() == [0, 1, 3, 4]
     assert checklist.per_gemeente(gemeenten, 10).tolist() == list(range(6))
+
+
+def test_a_step_whose_named_entries_are_gone_is_said(data):
+    """The steps name a few national entries by id; without them a step shows less, so the build
+    and the start-up say so. Fictitious stand-ins for the named entries, the huisarts's left out."""
+    from routekaart.routing import Router
+
+    named = [i for ids in checklist.NAMED.values() for i in ids]
+    entries = data.catalogue.entries
+    template = entries[entries["zorgkantoorregio"] == "landelijk"].iloc[[0]]
+    stand_ins = pd.concat([template.assign(id=i, name=f"Testlijn {i}", status="active")
+                           for i in named if i not in checklist.HUISARTS_IDS])
+    without = pd.concat([entries[~entries["id"].isin(named)], stand_ins], ignore_index=True)
+    assert checklist.missing(Router(data.geo, without)) == {"huisarts": checklist.HUISARTS_IDS}
+    closed = pd.concat([without, template.assign(id=checklist.HUISARTS_IDS[0], status="inactive")], ignore_index=True)
+    assert checklist.missing(Router(data.geo, closed)) == {"huisarts": checklist.HUISARTS_IDS}, "closed counts as gone"
+    complete = pd.concat([without, template.assign(id=checklist.HUISARTS_IDS[0], status="active")], ignore_index=True)
+    assert checklist.missing(Router(data.geo, complete)) == {}

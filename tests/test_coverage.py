@@ -109,11 +109,69 @@ def test_weighted_median_takes_the_value_where_half_the_weight_is_reached():
     assert coverage.weighted_medians(values, weights, groups).to_dict() == {"x": 2.0, "y": 9.0}
 
 
-def test_a_region_without_people_or_walk_ins_gives_no_figures_not_errors():
+def test_without_any_walk_in_everyone_is_far_and_there_is_no_median():
     empty = ENTRIES[~ENTRIES["kind"].isin(WALK_IN_KINDS)]
     t = coverage.compute(PC4, REGIONS, empty, AS_OF).table
-    assert t["median_km"].isna().all() and t["share_over_20km"].isna().all()
+    assert t["median_km"].isna().all() and t["median_km_in_region"].isna().all()
+    assert (t[["share_over_10km", "share_over_20km", "share_over_20km_in_region"]] == 1).all().all()
     assert t.loc["ZK90", "walk_ins_per_100k"] == 0
+
+
+def test_distance_to_a_walk_in_of_the_own_region(result):
+    # ZK90 has only a of its own (b is ZK91's): 9003 is 75 km from a. ZK91 has only b (c is planned):
+    # 9004 is 30 km from b, 9005 hypot(3, 36) km.
+    assert result.distances["km_in_region"].tolist() == pytest.approx([0, 15, 75, 30, np.hypot(3, 36)])
+    t = result.table
+    columns = ["median_km_in_region", "share_over_10km_in_region", "share_over_20km_in_region"]
+    assert t.loc["ZK90", columns].tolist() == pytest.approx([15, 5000 / 6000, 2000 / 6000])
+    assert t.loc["ZK91", columns].tolist() == pytest.approx([np.hypot(3, 36), 1, 1])
+    # Without b, ZK91 has no walk-in of its own: everyone there is beyond any distance, no median;
+    # the nearest one anywhere (a, in ZK90) still counts for the other basis.
+    t = coverage.compute(PC4, REGIONS, ENTRIES[ENTRIES["id"] != "b"], AS_OF).table
+    assert pd.isna(t.loc["ZK91", "median_km_in_region"]) and t.loc["ZK91", "share_over_20km_in_region"] == 1
+    assert t.loc["ZK91", ["median_km", "share_over_20km"]].tolist() == pytest.approx([5, 0])
+
+
+def test_planned_walk_ins_are_counted_apart_and_not_as_walk_ins(result):
+    t = result.table
+    # c (a planned steunpunt in ZK91) is planned; d (stopped) and the planned-free ZK90 are not.
+    assert t.loc[["ZK90", "ZK91", "NL"], "planned_walk_ins"].tolist() == [0, 1, 1]
+    assert t.loc[["ZK90", "ZK91", "NL"], "walk_ins"].tolist() == [2, 1, 3]
+    assert "c" not in set(result.distances["nearest_id"])
+
+
+# Four fictitious regions with figures chosen by hand, and the country's figures (mgn_known: the
+# number of regions where it is known).
+SCORED = pd.DataFrame({
+    "walk_ins_per_100k": [0.0, 0.2, 1.0, 2.0],
+    "share_over_20km": [0.0, 0.30, 0.05, 0.0],
+    "share_over_10km": [0.5, 0.80, 0.10, 0.05],
+    "median_km": [9.0, 15.0, 4.0, 3.0],
+    "mgn_known": [1, 0, 1, 1],
+    "share_unverified": [0.5, 0.95, 0.9, 0.1],
+    "walk_ins": [0, 1, 5, 8],
+}, index=pd.Index(["ZK90", "ZK91", "ZK92", "ZK93"], name="code"))
+COUNTRY = pd.Series({"walk_ins_per_100k": 0.8, "share_over_20km": 0.08, "share_over_10km": 0.35, "median_km": 6.0,
+                     "mgn_known": 3, "share_unverified": 0.5, "walk_ins": 14})
+
+
+def test_badness_ranks_best_0_to_worst_1_and_ties_share_their_place():
+    bad = coverage.badness(SCORED)
+    assert bad["walk_ins_per_100k"].tolist() == pytest.approx([1, 2 / 3, 1 / 3, 0])  # fewer is worse
+    assert bad["share_over_20km"].tolist() == pytest.approx([1 / 6, 1, 2 / 3, 1 / 6])  # two at 0% share places 1-2
+    assert bad["mgn_known"].tolist() == pytest.approx([1 / 3, 1, 1 / 3, 1 / 3])
+    assert (bad.mean(axis=1) * 100).round(2).tolist() == [52.78, 94.44, 44.44, 8.33]
+
+
+def test_gaps_are_what_is_worse_than_the_country_and_in_the_worse_half():
+    gaps = coverage.find_gaps(SCORED, COUNTRY).groupby("code")["gap"].apply(list).to_dict()
+    # ZK90 has no walk-in of its own: that comes first. Of the distances only one counts; 10 km and the
+    # median tie, and 20 km is not worse than the country. Its stale share equals the country's.
+    assert gaps["ZK90"] == ["no_walk_in", "far_10km"]
+    # Four groups are worse; at most three are named, the worst first (the walk-ins are least bad).
+    assert gaps["ZK91"] == ["far_20km", "no_mgn", "stale"]
+    assert gaps["ZK92"] == ["stale"]  # 4 km and 5% are better than the country
+    assert "ZK93" not in gaps  # best or nearly best on everything
 
 
 def test_farthest_and_region_entries(result):
@@ -128,14 +186,17 @@ def test_json_and_geojson_rows(result):
     region = coverage.row_json(result, "ZK91")
     assert region["youth_walk_in_known"] is True and region["mgn_known"] is False
     assert region["population"] == 4000 and region["median_km"] == pytest.approx(5)
+    assert region["planned_walk_ins"] == 1 and region["gaps"] == result.gaps.query("code == 'ZK91'")["gap"].tolist()
     national = coverage.row_json(result, "NL")
     assert national["regions_with_mgn_known"] == 1 and "mgn_known" not in national
+    assert national["score"] is None and national["gaps"] == []
     collection = coverage.geojson(result, REGIONS, meta)
     assert collection["metadata"]["data_as_of"] == "2025-06-30"
     assert any("2021" in source for source in collection["metadata"]["sources"])
     assert [f["id"] for f in collection["features"]] == ["ZK90", "ZK91"]
     frame = coverage.export_frame(result, meta)
     assert frame["code"].tolist() == ["ZK90", "ZK91", "NL"] and set(frame["data_as_of"]) == {"2025-06-30"}
+    assert frame["gaps"].tolist() == [";".join(coverage.gaps_of(result, code)["gap"]) for code in frame["code"]]
 
 
 # --- the national run ------------------------------------------------------------------------------

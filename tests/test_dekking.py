@@ -1,4 +1,5 @@
 """The insurer pages, exports and coverage API on the real dataset (Flask test client)."""
+import csv
 import io
 import re
 from datetime import date, timedelta
@@ -67,7 +68,8 @@ def test_sorting_by_a_metric_both_ways(client):
     assert [km[c] for c in up] == sorted(km.values())
 
 
-@pytest.mark.parametrize("query", ["sort=drop_table", "order=sideways", "metric=population"])
+@pytest.mark.parametrize("query", ["sort=drop_table", "order=sideways", "metric=population", "columns=some",
+                                   "basis=elsewhere"])
 def test_unknown_sort_or_metric_is_a_dutch_400(client, query):
     response = client.get(f"/dekking?{query}")
     assert response.status_code == 400
@@ -122,23 +124,136 @@ def test_api_matches_its_schema(client):
     assert kms == sorted(kms, reverse=True)
 
 
-def test_csv_export_reads_back(client, data):
+def _header_links(html) -> dict[str, str]:
+    """Column heading text -> the address its link sorts by."""
+    return {re.sub(r"<[^>]+>|[▲▼]", "", text).strip(): href.replace("&amp;", "&")
+            for href, text in re.findall(r'<th scope="col"[^>]*>\s*<a href="([^"]+)">(.*?)</a>', html, re.S)}
+
+
+def test_a_first_click_on_a_column_sorts_the_worst_first(client):
+    body = client.get("/api/v1/coverage").get_json()
+    links = _header_links(client.get("/dekking").get_data(as_text=True))
+    for heading, column, worst_is_high in [("Mediane afstand tot inloop (km)", "median_km", True),
+                                           ("Inwoners verder dan 20 km", "share_over_20km", True),
+                                           ("Inlooppunten per 100.000 inwoners", "walk_ins_per_100k", False),
+                                           ("Tekortscore (0 tot 100)", "score", True)]:
+        html = client.get(links[heading]).get_data(as_text=True)
+        values = {row["code"]: row[column] for row in body["regions"]}
+        shown = [values[code] for code in _row_codes(html)]
+        assert shown == sorted(shown, reverse=worst_is_high), heading
+        assert ('aria-sort="descending"' if worst_is_high else 'aria-sort="ascending"') in html
+        again = client.get(_header_links(html)[heading]).get_data(as_text=True)  # the second click turns it
+        assert [values[code] for code in _row_codes(again)] == sorted(shown, reverse=not worst_is_high), heading
+    assert _header_links(client.get("/dekking?sort=score").get_data(as_text=True))["Regio"] == "/dekking#tabel"
+
+
+def test_the_main_table_has_the_first_measures_and_the_rest_on_request(client):
+    main = _header_links(client.get("/dekking").get_data(as_text=True))
+    assert list(main) == ["Regio", "Inlooppunten per 100.000 inwoners", "Mediane afstand tot inloop (km)",
+                          "Inwoners verder dan 10 km", "Inwoners verder dan 20 km", "MGN bekend",
+                          "Niet gecontroleerd in 12 maanden", "Tekortscore (0 tot 100)"]
+    own = _header_links(client.get("/dekking?basis=region").get_data(as_text=True))
+    assert "Inwoners verder dan 20 km van inloop in eigen regio" in own and "Inwoners verder dan 20 km" not in own
+    assert "basis=region" in own["Tekortscore (0 tot 100)"]  # sorting keeps the basis
+    everything = _header_links(client.get("/dekking?columns=all").get_data(as_text=True))
+    assert {"Inwoners", "Inlooppunten in de regio", "Inlooppunten gepland, nog niet open",
+            "Mediane afstand tot inloop in eigen regio (km)"} <= set(everything)
+
+
+def test_waarom_column_gives_each_regions_gaps_in_words(client):
+    html = client.get("/dekking").get_data(as_text=True)
+    body = client.get("/api/v1/coverage").get_json()
+    cells = dict(re.findall(r'<a href="/dekking/(ZK\d\d)">.*?<td class="waarom">(.*?)</td>', html, re.S))
+    assert sorted(cells) == sorted(row["code"] for row in body["regions"])
+    for row in body["regions"]:
+        texts = re.findall(r"<li>(.*?)</li>", cells[row["code"]])
+        assert len(texts) == len(row["gaps"]) <= 3, row["code"]
+        assert texts == client.get(f"/api/v1/coverage/{row['code']}").get_json()["waarom"]
+        if not row["gaps"]:
+            assert "Geen groot tekort" in cells[row["code"]]
+
+
+def _coverage_of_four_regions():
+    """A Coverage on the fictitious figures of test_coverage: only what `waarom` reads."""
+    from routekaart import coverage
+
+    from .test_coverage import COUNTRY, SCORED
+
+    table = pd.concat([SCORED, COUNTRY.to_frame("NL").T]).assign(planned_walk_ins=[1, 0, 0, 0, 1])
+    return coverage.Coverage(table, coverage.find_gaps(SCORED, COUNTRY), pd.DataFrame(), pd.DataFrame(),
+                             date(2025, 6, 30))
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("nl", {"ZK90": ["Geen inlooppunt in de regio zelf; 1 gepland, nog niet open",
+                     "50% woont hemelsbreed verder dan 10 km van een inloop (landelijk 35%)"],
+            "ZK91": ["30% woont hemelsbreed verder dan 20 km van een inloop (landelijk 8%)",
+                     "Geen mentaal gezondheidsnetwerk (MGN) bekend",
+                     "95% van de steun is 12 maanden niet gecontroleerd (landelijk 50%)"],
+            "ZK93": []}),
+    ("en", {"ZK90": ["No walk-in place in the region itself; 1 planned, not open yet",
+                     "50% live more than 10 km from a walk-in as the crow flies (national 35%)"],
+            "ZK92": ["90% of the support not verified for 12 months (national 50%)"]}),
+])
+def test_waarom_texts_on_fictitious_figures(app, lang, expected):
+    from routekaart.web.dekking import waarom
+
+    result = _coverage_of_four_regions()
+    with app.test_request_context(f"/dekking?lang={lang}"):
+        assert {code: waarom(result, code) for code in expected} == expected
+
+
+def test_dutch_csv_opens_in_dutch_excel(client):
     response = client.get("/dekking/export.csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
-    frame = pd.read_csv(io.BytesIO(response.data), dtype={"code": str})
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header, regions, national = rows[0], rows[1:-1], rows[-1]
+    page = _header_links(client.get("/dekking").get_data(as_text=True))
+    assert header[:9] == ["Regiocode", *page] and "Waarom" in header  # the headers are the page's
+    assert len(regions) == 31 and national[0] == "NL"
+    column = dict(zip(header, zip(*rows[1:])))
+    assert all(re.fullmatch(r"\d+,\d\d", v) for v in column["Mediane afstand tot inloop (km)"])
+    assert all(re.fullmatch(r"\d{1,3},\d\d%", v) for v in column["Inwoners verder dan 20 km"])
+    assert set(column["MGN bekend"][:-1]) <= {"ja", "nee"} and column["MGN bekend"][-1].endswith("van 31")
+    assert all(re.fullmatch(r"\d+", v) for v in column["Inwoners"])  # no thousands separator
+    frame = pd.read_csv(io.BytesIO(response.data), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Regiocode": str})
+    assert frame["Inwoners"].iloc[-1] == frame["Inwoners"].iloc[:-1].sum()
+    assert frame["Cijfers van"].nunique() == 1 and "CBS" in frame["Bronnen (gescheiden door |)"].iloc[0]
+
+
+def test_international_csv_reads_back_rounded(client, data):
+    response = client.get("/dekking/export-international.csv")
+    assert response.status_code == 200 and "international" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    frame = pd.read_csv(io.StringIO(text), dtype={"code": str})
     assert len(frame) == 32 and frame["code"].iloc[-1] == "NL"
     assert frame["data_as_of"].nunique() == 1 and "CBS" in frame["sources"].iloc[0]
     assert frame["population"].iloc[-1] == int(data.geo.pc4["inhabitants"].sum())
+    assert frame["share_over_20km"].between(0, 1).all()
+    assert (frame["median_km"].round(2) == frame["median_km"]).all()
+    assert (frame["share_over_10km"].round(4) == frame["share_over_10km"]).all()
+    assert not re.search(r"\.\d{5,}", text)  # nothing unrounded (8.989177384663043)
+    api = {row["code"]: row for row in client.get("/api/v1/coverage").get_json()["regions"]}
+    assert frame.set_index("code")["gaps"].fillna("").to_dict() == {
+        **{code: ";".join(row["gaps"]) for code, row in api.items()}, "NL": ""}
 
 
-def test_xlsx_export_reads_back(client):
+def test_xlsx_export_has_dutch_headers_and_number_formats(client):
+    import openpyxl
+
     response = client.get("/dekking/export.xlsx")
     sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
     assert set(sheets) == {"dekking", "kolommen", "bronnen"}
     table = sheets["dekking"]
-    assert len(table) == 32 and table["share_over_20km"].between(0, 1).all()
-    assert "median_km" in set(sheets["kolommen"]["kolom"])
-    assert table["data_as_of"].nunique() == 1
+    assert len(table) == 32 and table["Inwoners verder dan 20 km"].between(0, 1).all()
+    assert dict(zip(sheets["kolommen"]["naam in de CSV voor programma’s en de API"],
+                    sheets["kolommen"]["kolom"]))["median_km"] == "Mediane afstand tot inloop (km)"
+    assert table["Cijfers van"].nunique() == 1
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["dekking"]
+    formats = {header.value: sheet.cell(row=2, column=header.column).number_format for header in sheet[1]}
+    assert formats["Inwoners verder dan 20 km"] == "0.00%" and formats["Mediane afstand tot inloop (km)"] == "#,##0.00"
+    assert formats["Inwoners"] == "#,##0"
 
 
 def test_geojson_export_reads_back(client, tmp_path):

@@ -18,7 +18,7 @@ POINTS = {"type": "FeatureCollection", "features": [
 
 def test_rendered_map_has_no_url_at_all_without_tiles():
     m = maps.base_map()
-    maps.choropleth(m, SQUARE, "share", [("name", "Regio")], np.array([0.0, 0.5, 1.0]))
+    maps.choropleth(m, SQUARE, "share", [("name", "Regio")], [0.1, 0.2, 0.3, 0.4])
     maps.points(m, POINTS, [("pc4", "Postcode")])
     rendered = maps.render(m)
     assert 'class="folium-map"' in rendered.html
@@ -52,21 +52,23 @@ def test_render_refuses_assets_from_elsewhere():
         maps.render(m)
 
 
-def test_classes_and_colours():
-    edges = maps.classes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], n=5)
-    assert edges == pytest.approx([0, 2, 4, 6, 8, 10])
-    assert maps.colour_of(0, edges) == maps.SEQUENTIAL[0]
-    assert maps.colour_of(3.9, edges) == maps.SEQUENTIAL[1]
-    assert maps.colour_of(10, edges) == maps.SEQUENTIAL[4]  # the top edge belongs to the top class
-    assert maps.colour_of(float("nan"), edges) == maps.NO_DATA
-    assert list(maps.classes([7, 7, 7])) == [7, 8]  # one value still gives one class
-    # Fewer classes than colours: spread over the scale, the top class still the darkest.
-    three = np.array([0, 1, 2, 3])
-    assert [maps.colour_of(v, three) for v in (0.5, 1.5, 2.5)] == [maps.SEQUENTIAL[0], maps.SEQUENTIAL[2],
-                                                                    maps.SEQUENTIAL[4]]
-    assert maps.legend(three, str).colours == [maps.SEQUENTIAL[0], maps.SEQUENTIAL[2], maps.SEQUENTIAL[4]]
-    labels = maps.legend(edges, lambda v: f"{v:.0f}").labels
-    assert labels[0] == "0 – 2" and len(labels) == 5
+def test_fixed_breaks_make_five_classes_and_the_worst_is_darkest():
+    breaks = [0.01, 0.05, 0.10, 0.25]
+    values = [0.0, 0.01, 0.049, 0.07, 0.10, 0.37, float("nan")]
+    assert maps.class_of(values, breaks).tolist() == [0, 1, 1, 2, 3, 4, -1]  # a break opens its class
+    assert maps.palette(5) == maps.SEQUENTIAL and maps.palette(5)[-1] == "#bd0026"
+    assert maps.palette(5, lower_is_worse=True)[0] == "#bd0026"  # fewer walk-ins: the low class is darkest
+    assert maps.palette(3) == [maps.SEQUENTIAL[0], maps.SEQUENTIAL[2], maps.SEQUENTIAL[4]]
+
+
+def test_choropleth_colours_by_class_and_opens_a_page_on_click():
+    features = {**SQUARE, "features": [{**SQUARE["features"][0], "properties": {
+        **SQUARE["features"][0]["properties"], "url": "/dekking/ZK90"}}]}
+    script = maps.render(maps.choropleth(maps.base_map(), features, "share", [("name", "Regio")],
+                                         [0.01, 0.05, 0.10, 0.25])).script
+    # 25% opens the top class: the darkest colour, and no other.
+    assert maps.SEQUENTIAL[4] in script and not any(colour in script for colour in maps.SEQUENTIAL[:4])
+    assert "window.location.assign(feature.properties.url)" in script and '"/dekking/ZK90"' in script
 
 
 def test_leaflet_is_served_by_the_app(client):

@@ -95,7 +95,11 @@ def test_a_marker_by_keyboard_gives_name_hours_and_a_link_to_its_card(page, base
 def test_a_popup_link_unfolds_the_list_that_holds_the_card(page, base_url):
     page.goto(f"{base_url}/route/3511AB")
     page.wait_for_selector(".leaflet-marker-icon.route-marker")
-    card_id = page.locator("details#regio li.entry").first.get_attribute("id")
+    card_id = page.evaluate("""() => {
+      const placed = JSON.parse(document.getElementById("route-points").textContent).features
+        .flatMap(f => f.properties.places).map(place => "plek-" + place.id);
+      return [...document.querySelectorAll("details#regio li.entry")].map(li => li.id).find(id => placed.includes(id));
+    }""")
     assert page.locator("details#regio").get_attribute("open") is None
     marker = marker_of(page, card_id.removeprefix("plek-"))
     map_box = page.locator(".map .folium-map").bounding_box()

@@ -129,9 +129,10 @@ def test_the_dekking_downloads_neutralise_formula_starts(client, monkeypatch):
         return frame
 
     monkeypatch.setattr(coverage, "export_frame", with_a_hostile_name)
-    body = client.get("/dekking/export.csv").get_data(as_text=True)
-    assert not [cell for row in csv.reader(io.StringIO(body)) for cell in row if _formula(cell)]
-    assert "'=HYPERLINK" in body
+    for path, delimiter in (("/dekking/export.csv", ";"), ("/dekking/export-international.csv", ",")):
+        body = client.get(path).data.decode("utf-8-sig")
+        assert not [cell for row in csv.reader(io.StringIO(body), delimiter=delimiter) for cell in row if _formula(cell)]
+        assert "'=HYPERLINK" in body, path
     workbook = openpyxl.load_workbook(io.BytesIO(client.get("/dekking/export.xlsx").data))
     values = [cell.value for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [v for v in values if _formula(v)]

@@ -1,11 +1,12 @@
 """The OpenAPI 3 description of the JSON API; tests fuzz the API against it."""
 from __future__ import annotations
 
-from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, LOCATION_TYPES, SCOPES, STATUSES
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
+from ..coverage import GAP_CODES, METRICS
 from ..routing import FALSE, MAX_K, TRUE
-from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
+from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
 
@@ -19,6 +20,7 @@ ENTRY = {
         "kind_label": {"type": "string"},
         "status": {"type": "string", "enum": list(STATUSES)},
         "status_label": {"type": "string"},
+        "open_status": {"type": "boolean", "description": "false: planned or stopped, not open now"},
         "organization": _nullable_str,
         "description": _nullable_str,
         "audience": _nullable_str,
@@ -26,9 +28,14 @@ ENTRY = {
         "fees_description": _nullable_str,
         "free": {"type": "boolean"},
         "referral_needed": {"type": ["boolean", "null"]},
-        "scope": {"type": "string", "enum": ["landelijk", "regionaal", "lokaal"]},
+        "scope": {"type": "string", "enum": list(SCOPES)},
         "zorgkantoorregio": {"type": "string"},
-        "location_type": {"type": "string", "enum": ["physical", "virtual"]},
+        "service_area": {"type": ["object", "null"], "required": ["basis", "gemeenten"],
+                         "description": "the gemeenten it is for (null: national, for everyone); basis: given in "
+                                        "the catalogue, or by default its own gemeente or its whole region",
+                         "properties": {"basis": {"type": "string", "enum": ["given", "gemeente", "region"]},
+                                        "gemeenten": {"type": "array", "items": {"$ref": "#/components/schemas/GemeenteRef"}}}},
+        "location_type": {"type": "string", "enum": list(LOCATION_TYPES)},
         "address": {"type": "object", "properties": {k: _nullable_str for k in
                                                       ("address_1", "postal_code", "city", "gemeente")}},
         "latitude": {"type": ["number", "null"]},
@@ -39,6 +46,7 @@ ENTRY = {
         "email": _nullable_str,
         "url": _nullable_str,
         "schedule": _nullable_str,
+        "schedule_note": {"type": ["string", "null"], "description": "what is known of the opening hours, in words"},
         "general_walk_in": {"type": "boolean"},
         "source_url": {"type": "string"},
         "source_seen": _nullable_str,
@@ -49,6 +57,8 @@ ENTRY = {
 
 REGION_REF = {"type": "object", "required": ["code", "name"],
               "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+GEMEENTE_REF = {"type": "object", "required": ["code", "name"],
+                "properties": {"code": {"type": "string", "pattern": "^GM[0-9]{4}$"}, "name": {"type": "string"}}}
 
 ERROR = {
     "type": "object",
@@ -59,7 +69,7 @@ ERROR = {
 
 LOOKUP = {
     "type": "object",
-    "required": ["postcode", "pc4", "region", "gemeente", "nearby", "regional", "national"],
+    "required": ["postcode", "pc4", "region", "gemeente", "nearby", "regional", "national", "elsewhere_in_region"],
     "properties": {
         "postcode": {"type": "string"},
         "pc4": {"type": "string"},
@@ -67,10 +77,14 @@ LOOKUP = {
         "region": {"$ref": "#/components/schemas/RegionRef"},
         "region_method": {"type": "string", "enum": ["gemeente", "polygon", "nearest"]},
         "also_in_regions": {"type": "array", "items": {"$ref": "#/components/schemas/RegionRef"}},
-        "gemeente": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
-        "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
-        "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "gemeente": {"$ref": "#/components/schemas/GemeenteRef"},
+        "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                   "description": "open walk-ins, nearest first (never planned or stopped ones)"},
+        "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                     "description": "regional and local support whose service area holds the postcode's gemeente"},
         "national": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "elsewhere_in_region": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                                "description": "the region's other regional and local support: for other gemeenten"},
     },
 }
 
@@ -80,23 +94,28 @@ FEATURE = {"type": "object", "required": ["type", "properties", "geometry"],
 
 
 _number_or_null = {"type": ["number", "null"]}
+_BY_FORMAT = {  # a coverage metric's format (coverage.METRICS) -> its JSON schema
+    "rate": _number_or_null, "km": _number_or_null,
+    "share": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    # 0 = the best region on every scored measure, 100 = the worst; null in the national row.
+    "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+    "count": {"type": "integer", "minimum": 0},
+    # A region: known or not.
+    "known": {"type": "boolean"},
+}
 COVERAGE_ROW = {
     "type": "object",
     "required": ["code", "name", "population", "walk_ins", "median_km", "share_over_10km", "share_over_20km",
                  "share_unverified"],
     "properties": {
         "code": {"type": "string"}, "name": {"type": "string"},
+        **{name: _BY_FORMAT[form] for name, (_label, form) in METRICS.items()},
         "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
-        **{name: {"type": "integer", "minimum": 0} for name in (
-            "walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt", "n_jongeren",
-            "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
-        "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null,
-        **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-           for name in ("share_over_10km", "share_over_20km", "share_unverified")},
-        # A region: known or not. The national row: in how many regions it is known.
-        **{name: {"type": "boolean"} for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+        # What drives the score, worst first; empty in the national row.
+        "gaps": {"type": "array", "items": {"type": "string", "enum": ["no_walk_in", *GAP_CODES.values()]}},
+        # The national row: in how many regions each "known" measure is known.
         **{f"regions_with_{name}": {"type": "integer", "minimum": 0}
-           for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+           for name, (_label, form) in METRICS.items() if form == "known"},
     },
 }
 _ABOUT = {
@@ -116,6 +135,7 @@ COVERAGE_REGION = {
                                    "page", "limit", "pages", "entries"],
     "properties": {
         **_ABOUT, "region": {"$ref": "#/components/schemas/CoverageRow"},
+        "waarom": {"type": "array", "items": {"type": "string"}},
         "entry_counts": {"type": "array", "items": {
             "type": "object", "required": ["kind", "entries", "counted", "stale"],
             "properties": {"kind": {"type": "string", "enum": list(KINDS)}, "entries": {"type": "integer"},
@@ -153,8 +173,11 @@ def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.0.0",
-                 "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz."},
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.1.0",
+                 "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz. "
+                                "1.1.0: de dekking heeft er velden bij (score, gaps, planned_walk_ins, "
+                                "afstanden binnen de eigen regio, waarom); een regio zonder inlooppunt binnen "
+                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald."},
         "paths": {
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
@@ -184,12 +207,18 @@ def openapi_document() -> dict:
                                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}})},
             }},
             "/api/v1/regions/{code}": {"get": {
-                "summary": "Eén zorgkantoorregio met gemeenten en steun",
+                "summary": "Eén zorgkantoorregio met gemeenten en steun (de items een pagina per keer: "
+                           "entries_total, page, limit en pages staan bij de properties)",
                 "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}}],
+                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
+                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                                      f"items per pagina (standaard {PAGE_SIZE})")],
                 "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
-                              "400": _error_response("Geen regiocode (invalid_region)"),
-                              "404": _error_response("Onbekende regio (unknown_region)")},
+                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
+                                                     "bereik (invalid_parameter)"),
+                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
+                                                     "(page_not_found)")},
             }},
             "/api/v1/coverage": {"get": {
                 "summary": "Dekking per zorgkantoorregio, met een landelijke regel",
@@ -216,7 +245,7 @@ def openapi_document() -> dict:
                                                   "properties": {"status": {"const": "ok"}}})},
             }},
         },
-        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "Error": ERROR,
+        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
                                    "Lookup": LOOKUP, "Feature": FEATURE, "CoverageRow": COVERAGE_ROW,
                                    "Coverage": COVERAGE, "CoverageRegion": COVERAGE_REGION}},
     }

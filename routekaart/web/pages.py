@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
-from ..catalogue.schema import ENTRY_ID, KINDS, WALK_IN_KINDS
+from ..catalogue.schema import AUDIENCE_GROUPS, ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
@@ -29,7 +29,6 @@ from .errors import translated
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
-AUDIENCES = {"volwassenen": N_("Volwassenen"), "jongeren": N_("Jongeren"), "naasten": N_("Naasten (familie, vrienden)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
@@ -58,8 +57,8 @@ def hours_line(entry: dict) -> tuple[str, str | None] | None:
     """What we say of a place's hours: our words and the catalogue's own (Dutch) text, if any; None
     for a line you call or use online that gives no hours. A card writes it (_entry.html hours()),
     a map popup says it as plain text (hours_text)."""
-    if entry["schedule"]:
-        return _("Open:"), entry["schedule"]
+    if entry["schedule_note"]:
+        return _("Open:"), entry["schedule_note"]
     if entry["location_type"] == "physical":
         return _("Tijden onbekend: bel of kijk op de website."), None
     return None
@@ -112,7 +111,7 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
 def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
-    choices = (KINDS, AUDIENCES, DISTANCES, MAX_SEARCH)
+    choices = (KINDS, AUDIENCE_GROUPS, DISTANCES, MAX_SEARCH)
     if problem or filters != UNFILTERED:
         return macro(filters, problem, *choices)
     return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
@@ -120,7 +119,7 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
 
 @bp.app_template_filter("audience_label")
 def audience_label(group: str) -> str:
-    return _(AUDIENCES[group]) if group in AUDIENCES else group
+    return _(AUDIENCE_GROUPS[group]) if group in AUDIENCE_GROUPS else group
 
 
 @bp.app_template_global()
@@ -211,9 +210,10 @@ def route(postcode: str):
     walk_ins = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
     page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
-                           router.records(router.national(filters)))
+                           router.records(router.national(filters)), router.records(router.elsewhere(place, filters)))
     labels = marker_labels(place)
-    points = maps.route_points(place, walk_ins + regional, labels, {entry["id"] for entry in page.nearby}, hours_text)
+    points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels,
+                               {entry["id"] for entry in page.nearby}, hours_text)
     return render_template(
         "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
         rendered=data.derived.region_maps()[place.region_code], points=points, shapes=maps.ROUTE_SHAPES,
