@@ -165,8 +165,10 @@ def test_the_route_page_prints_on_at_most_three_a4_pages(page, base_url, path, t
     (tmp_path / "route.pdf").write_bytes(page.pdf(format="A4", print_background=True))
     pages = PdfReader(tmp_path / "route.pdf").pages
     assert 1 <= len(pages) <= 3
-    text = "".join(sheet.extract_text() for sheet in pages)
+    text = " ".join(sheet.extract_text() for sheet in pages)
     assert "113" in text and ("Praat met je huisarts" in text or "Talk with your GP" in text)
+    calls = page.locator("ol.checklist li.entry .actions a[href^='tel:']").all_inner_texts()
+    assert calls and all(call.split(" ", 1)[1] in text for call in calls), "paper keeps the phone numbers"
     page.context.clear_cookies()
 
 
