@@ -90,6 +90,12 @@
     }
   }).addTo(map);
 
+  // The zoom buttons in the page's language (Leaflet's own titles are English).
+  if (map.zoomControl) {
+    map.zoomControl.remove();
+    map.zoomControl = L.control.zoom({zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut}).addTo(map);
+  }
+
   map.on("popupopen", function (event) {
     var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
     if (close) { close.setAttribute("aria-label", words.close); close.title = words.close; }

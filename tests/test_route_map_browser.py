@@ -83,6 +83,7 @@ def test_a_marker_by_keyboard_gives_name_hours_and_a_link_to_its_card(page, base
     place = popup.locator(".popup-place").filter(has=page.get_by_text(name, exact=True))
     assert place.count() == 1 and hours in place.inner_text()
     assert page.locator(".leaflet-popup-close-button").get_attribute("aria-label") == "Sluiten"
+    assert page.get_by_role("button", name="Inzoomen").count() == 1, "the map's buttons speak the page's language"
     link = place.get_by_role("link", name=f"Bekijk in de lijst ({name})")
     link.focus()
     page.keyboard.press("Enter")
