@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
-from flask_babel import format_decimal, get_locale
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -46,10 +47,16 @@ def _shared(name: str, make):
     return state.get().derived.whole(f"{name} ({get_locale()})", make)
 
 
+@functools.lru_cache(maxsize=8)
+def _decimal_sign(locale) -> str:
+    return get_decimal_symbol(locale)
+
+
 @bp.app_template_filter("km")
 def km(distance: float) -> str:
-    """1.25 -> '1,3' (one decimal, as the page's language writes it)."""
-    return format_decimal(round(distance, 1), format="0.0")
+    """1.25 -> '1,3' (one decimal, with the page's language's decimal sign; a page has dozens of
+    distances, and Babel's number patterns take ten times as long)."""
+    return f"{distance:.1f}".replace(".", _decimal_sign(get_locale()))
 
 
 @bp.app_template_global()
@@ -85,26 +92,51 @@ def directions_url(entry: dict) -> str | None:
     return "https://www.openstreetmap.org/directions?" + urlencode({"to": to})
 
 
-def _card(router, day: date, language: str, paper: bool, entry_id: str) -> str | None:
-    """An entry's card without a distance (templates/_entry.html): the same for every visitor on
-    one day (it says whether its check is overdue) in one language."""
+def _card(router, day: date, language: str, paper: bool, entry_id: str, part: str) -> str | None:
+    """An entry's whole card without a distance (part 'card'), or the part of a card after the
+    distance (part 'body', templates/_entry.html card_body): the same for every visitor on one
+    day (it says whether its check is overdue) in one language."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
-    return str(get_template_attribute("_entry.html", "entry")(router.records(found)[0], paper=paper))
+    record = router.records(found)[0]
+    body = get_template_attribute("_entry.html", "card_body")(record, paper)
+    return str(body) if part == "body" else str(get_template_attribute("_entry.html", "entry")(record, None, paper, body))
 
 
 @bp.app_template_global()
 def entry_card(entry: dict, paper: bool = False) -> Markup:
     """An entry's card with this visitor's distance to it. Most cards on a page have no distance
-    (national lines, regional services): those are kept in the dataset's bounded cache, made when
-    first shown, so start-up does not grow with the catalogue (memory only, never logged)."""
-    if entry["distance_km"] is not None:
-        return get_template_attribute("_entry.html", "entry")(entry, entry["distance_km"], paper)
+    (national lines, regional services): those are kept whole in the dataset's bounded cache, made
+    when first shown, so start-up does not grow with the catalogue (memory only, never logged); a
+    card with a distance is its name and distance around the part that is kept."""
+    macro = get_template_attribute("_entry.html", "entry")
+    distance = entry["distance_km"]
+    part = "card" if distance is None else "body"
     data = state.get()
-    made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
-    card = made(date.today(), str(get_locale()), paper, entry["id"])
-    return Markup(card) if card is not None else get_template_attribute("_entry.html", "entry")(entry, None, paper)
+    made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)(
+        date.today(), str(get_locale()), paper, entry["id"], part)
+    if made is None:  # not (or no longer) in the catalogue: made here, not kept
+        return macro(entry, distance, paper)
+    return Markup(made) if part == "card" else macro(entry, distance, paper, Markup(made))
+
+
+STEP_TEXTS_KEPT = 4096  # step titles and introductions kept per worker (by step, region, gemeente, language)
+
+
+def _step_text(part: str, key: str, gap: bool, place_given: bool, region: str, gemeente: str | None,
+               language: str) -> str:
+    return str(get_template_attribute("_checklist_text.html", part)(key, gap, place_given, region, gemeente))
+
+
+@bp.app_template_global()
+def step_text(part: str, step: checklist.Step, made: checklist.Checklist) -> Markup:
+    """A step's 'title' or 'intro' (templates/_checklist_text.html) for this region (and postcode's
+    gemeente) in this language, made once and kept (bounded): every page has eight of each."""
+    kept = state.get().derived.bounded("step texts", _step_text, STEP_TEXTS_KEPT)
+    gemeente = made.place.gemeente if made.place is not None else None
+    return Markup(kept(part, step.key, step.gap, made.place is not None, made.region_name, gemeente,
+                       str(get_locale())))
 
 
 @bp.app_template_global()
