@@ -5,7 +5,7 @@ Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, errors, and
 each worker at start-up and after the load (issue 7: lookup >= 50% and route page >= 20% of
 /healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
 The API rate limit is raised for the run: wrk comes from one address. Every request offers
-compression as Chromium does, so the pages and the JSON go compressed, as to a browser.
+compression as Chromium does, so the pages go compressed, as to a browser.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pages, styles, scripts and JSON sent compressed when the browser accepts it (Flask-Compress).
+"""Pages, styles and scripts sent compressed when the browser accepts it (Flask-Compress).
 
 A route page is about 200 KB of HTML that compresses to a tenth of that: on a phone that is the
 difference between waiting and reading. One kind of response is sent as it is: one that holds a
@@ -13,8 +13,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_compress import Compress
 
-MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-             "image/svg+xml"]
+# Not the API's JSON: a lookup is made in half a millisecond and compressing it would take a third
+# as long again, while its callers are mostly programs on fast links (bench/load.py, issue 7).
+MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml"]
 PORTAL_BLUEPRINTS = {"login", "beheer"}
 
 
