@@ -13,6 +13,7 @@ from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
 from .derived import Derived
 from .errors import FilterError, UnknownPostcode
 from .geodata.dataset import GeoData
+from .geodata.sources import RD_NEW
 from .i18n import N_
 from .postcodes import Postcode
 
@@ -266,6 +267,17 @@ class Router:
     def national(self, filters: Filters) -> Hits:
         rows = self._of_region(NATIONAL)
         return Hits(rows[self.mask(filters)[rows]])
+
+    def nearest_to_gemeenten(self, region_code: str, filters: Filters) -> dict[str, Hits]:
+        """For each gemeente of the region (by name), the k walk-ins nearest to its middle (the
+        centroid of its area) that pass the filters, in any region, nearest first."""
+        gemeenten = self.geo.gemeenten[self.geo.gemeenten["region_code"] == region_code]
+        middle = gemeenten.geometry.to_crs(RD_NEW).centroid
+        rows = np.flatnonzero(self._walk_in & self.mask(filters))
+        metres = np.hypot(self._x[rows] - middle.x.to_numpy()[:, None], self._y[rows] - middle.y.to_numpy()[:, None])
+        order = np.argsort(metres, axis=1, kind="stable")[:, : filters.k]
+        return {name: Hits(rows[nearest], metres[i, nearest] / 1000.0)
+                for i, (name, nearest) in enumerate(zip(gemeenten["name"], order))}
 
     def with_ids(self, ids: list[str]) -> Hits:
         """These entries, in this order (those that exist)."""
