@@ -1,8 +1,10 @@
 """The while-you-wait route map: an ordered list of steps, filled in for one region or postcode.
 
 The order is the advice itself: first the huisarts and the insurer (who can shorten the wait),
-then the region's network and walk-ins, then help you can reach from home. Where a region has
-no entry for a step, the step says so and offers the national alternative instead of vanishing.
+then the region's network and walk-ins, then help you can reach from home. Where a region (or,
+for a postcode, its gemeente) has no entry for a step, the step says so and offers the national
+alternative instead of vanishing. Only open entries are listed: a planned or stopped one is not
+something to do today.
 The texts live in the templates (translatable); this module only decides what goes where.
 """
 from __future__ import annotations
@@ -102,8 +104,8 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
           today: date | None = None) -> Checklist:
     """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's."""
     everything = Filters(k=k)
-    national = router.national(everything)
-    regional = router.regional(region_code, everything, place)
+    national = router.national(everything).where(router.is_open())
+    regional = router.regional(region_code, everything, place).where(router.is_open())
     if place is not None:
         walk_ins = router.nearest(place, everything)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))

@@ -1,5 +1,5 @@
 """Maintenance commands: `routekaart data build|update|stale|verify|history|rollback`, `import`, `export`,
-`db migrate|load`, `catalogue seed`, `serve`.
+`db migrate|load`, `catalogue seed|apply-updates`, `serve`.
 
 `routekaart` is a Flask CLI group, so `flask --app app data build` works the same. Every command
 that changes the catalogue goes through its store (catalogue/store.py): files or PostGIS.
@@ -17,7 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from . import logs, state
 from .catalogue import export as exporting
-from .catalogue import files, importing, placement, verification
+from .catalogue import files, importing, placement, updates, verification
 from .catalogue import seed as seeding
 from .catalogue.schema import NATIONAL
 from .catalogue.store import NoHistory, open_store, replace_all, rollback
@@ -45,8 +45,8 @@ def _region(region: str | None, national: bool, geo: dataset.GeoData) -> str:
         return NATIONAL
     try:
         return geo.region_code(region)
-    except RequestError as error:
-        raise click.UsageError(f"{error} Kies uit: {', '.join(geo.regions.index)}.") from None
+    except RequestError:
+        raise click.UsageError(f"Onbekende regio '{region}'. Kies uit: {', '.join(geo.regions.index)}.") from None
 
 
 def database_errors(command):
@@ -128,6 +128,38 @@ def catalogue_seed(source: Path) -> None:
     click.echo(f"{sum(counts.values())} items geschreven in {len(counts)} bestanden.")
 
 
+@catalogue_cli.command("apply-updates")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+@database_errors
+def catalogue_apply_updates(folder: Path) -> None:
+    """Apply a folder of sourced updates (facts per entry, new entries, NOTES) with its provenance."""
+    geo = _geo()
+    store = open_store(current_app.config)
+    before = store.read_all()
+    try:
+        result = updates.apply(before, updates.read_facts(folder), updates.read_new_entries(folder, geo), geo,
+                               folder.name, date.today())
+    except updates.UpdateError as error:
+        raise click.ClickException(f"{error} Er is niets veranderd.") from None
+    if result.problems:
+        for problem in result.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(f"{len(result.problems)} problemen; er is niets veranderd.")
+    for code, rows in result.changed.items():
+        store.replace_region(code, placement.place(rows, geo)[0])
+    provenance = Path(current_app.config["CATALOGUE_DIR"]) / "provenance"
+    updates.write_log(provenance / "updates.csv", result.log)
+    updates.copy_notes(folder, provenance)
+    decisions = result.log["decision"].value_counts()
+    click.echo(f"{folder.name}: " + ", ".join(f"{n} {decision}" for decision, n in decisions.items())
+               + f"; {len(result.changed)} regio's bijgewerkt. Herkomst: {provenance / 'updates.csv'}.")
+    for row in result.log[result.log["decision"] == updates.HELD].itertuples():
+        click.echo(f"  {updates.HELD}: {row.id}: {row.reason}")
+    click.echo("Per regio, voor→na:")
+    click.echo(updates.before_after(before, result.catalogue).to_string())
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--region", help="Regiocode, zoals ZK10: de gegevens van deze regio worden vervangen.")
@@ -146,7 +178,7 @@ def import_file(path: Path, region: str | None, national: bool, skip_invalid: bo
     except importing.FileProblem as problem:
         raise click.ClickException(f"{path.name}: {problem} Er is niets veranderd.") from None
     catalogue = store.read_all()
-    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code])
+    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code], geo)
     if problems:
         for problem in problems:
             click.echo(f"  {problem}", err=True)

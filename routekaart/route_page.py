@@ -34,7 +34,8 @@ class RoutePage:
     steps: list[StepPlan]
     nearby: list[dict]  # the NEARBY nearest walk-ins that fit the filters
     further: list[dict]  # the next walk-ins, for "Alles in je regio"
-    regional: list[dict]
+    regional: list[dict]  # the region's entries for the postcode's gemeente
+    elsewhere: list[dict]  # the region's entries for its other gemeenten
     national: list[dict]
     card_in: dict[str, str]  # entry id -> the list (CARD_ORDER) that shows its card
 
@@ -55,7 +56,8 @@ def best(entries: list[dict], n: int = CONTACTS) -> list[dict]:
     return [entry for _key, entry in sorted(keyed, key=lambda pair: pair[0])[:n]]
 
 
-def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict]) -> RoutePage:
+def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict],
+         elsewhere: list[dict] = ()) -> RoutePage:
     """The page for one postcode: `walk_ins` are the nearest walk-ins that fit the filters,
     nearest first (NEARBY of them become cards, the others go with the region)."""
     steps = []
@@ -65,9 +67,9 @@ def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: 
                               tuple(sorted({entry["kind"] for entry in listed}))))
     nearby, further = walk_ins[:NEARBY], walk_ins[NEARBY:]
     lists = {"dichtbij": nearby, "stappen": [entry for s in steps for entry in s.contacts],
-             "regio": further + regional, "landelijk": national}
+             "regio": further + regional + list(elsewhere), "landelijk": national}
     card_in: dict[str, str] = {}
     for where in CARD_ORDER:
         for entry in lists[where]:
             card_in.setdefault(entry["id"], where)
-    return RoutePage(made, steps, nearby, further, regional, national, card_in)
+    return RoutePage(made, steps, nearby, further, regional, list(elsewhere), national, card_in)

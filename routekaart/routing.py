@@ -9,7 +9,7 @@ import pyarrow as pa
 import shapely
 
 from .catalogue import as_record
-from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, WALK_IN_KINDS
+from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, OPEN_STATUSES, WALK_IN_KINDS
 from .derived import Derived
 from .errors import FilterError, UnknownPostcode
 from .geodata.dataset import GeoData
@@ -126,8 +126,9 @@ class Hits:
 class Lookup:
     place: Place
     nearby: Hits  # walk-in entries, nearest first
-    regional: Hits
+    regional: Hits  # entries whose service area holds the postcode's gemeente
     national: Hits
+    elsewhere: Hits  # the region's other entries: for other gemeenten
 
 
 class Router:
@@ -147,6 +148,7 @@ class Router:
         self._listed = (~e["kind"].isin(WALK_IN_KINDS)).to_numpy()
         self._columns = {
             "active": (e["status"] != "inactive").to_numpy(),
+            "open": e["status"].isin(OPEN_STATUSES).to_numpy(),
             "no_referral": (e["referral_needed"] == "nee").to_numpy(),
             "free": (e["free"] == "ja").to_numpy(),
             **{group: e["audience_groups"].str.contains(f"(?:^|;){group}(?:;|$)").to_numpy(dtype=bool)
@@ -154,6 +156,15 @@ class Router:
         }
         self._of_kind = {kind: (e["kind"] == kind).to_numpy() for kind in KINDS}
         self._by_region = {code: rows for code, rows in e.groupby("zorgkantoorregio", sort=False).indices.items()}
+        # Service areas (catalogue.with_areas): gemeente -> the rows serving it, and region -> the
+        # rows serving any of its gemeenten, each in catalogue order.
+        served = e["area_codes"].str.split(";").explode()
+        served = pd.DataFrame({"row": served.index, "gemeente": served.to_numpy()})
+        served = served[served["gemeente"] != ""]
+        self._serving = {code: np.sort(rows) for code, rows in served.groupby("gemeente")["row"].agg(np.array).items()}
+        served["region"] = served["gemeente"].map(geo.gemeenten["region_code"])
+        self._serving_region = {code: np.unique(rows) for code, rows
+                                in served.groupby("region")["row"].agg(np.array).items()}
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
         # The placed walk-ins in an R-tree (RD New metres), for the nearest search; a database that
@@ -208,9 +219,9 @@ class Router:
         return Hits(rows, np.hypot(self._x[rows] - place.x, self._y[rows] - place.y) / 1000.0)
 
     def nearest(self, place: Place, filters: Filters) -> Hits:
-        """The k walk-ins nearest to the place that pass the filters (within max_km), nearest first;
-        equally far ones in catalogue order."""
-        keep = self._walk_in & self.mask(filters)
+        """The k open walk-ins (not planned or stopped) nearest to the place that pass the filters
+        (within max_km), nearest first; equally far ones in catalogue order."""
+        keep = self._open_walk_ins(filters)
         if self._nearest_query is not None:
             return self._nearest_in_database(place, filters, keep)
         hits = self._hits(self._candidates(place, keep, filters), place)
@@ -219,6 +230,10 @@ class Router:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
         return Hits(rows[order], km[order])
+
+    def _open_walk_ins(self, filters: Filters) -> np.ndarray:
+        """The placed walk-ins a nearest search may offer: open (not planned or stopped), passing the filters."""
+        return self._walk_in & self._columns["open"] & self.mask(filters)
 
     def _candidates(self, place: Place, keep: np.ndarray, filters: Filters) -> np.ndarray:
         """The rows passing `keep` within a radius that holds the k nearest, in catalogue order: the
@@ -254,14 +269,25 @@ class Router:
     def _of_region(self, code: str) -> np.ndarray:
         return self._by_region.get(code, np.empty(0, dtype=int))
 
-    def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> Hits:
-        rows = self._of_region(region_code)
+    def _listed_hits(self, rows: np.ndarray, filters: Filters, place: Place | None) -> Hits:
         return self._hits(rows[self._listed[rows] & self.mask(filters)[rows]], place)
 
+    def regional(self, region_code: str, filters: Filters, place: Place | None = None) -> Hits:
+        """The regional and local entries (not walk-ins) for the place's gemeente; without a place,
+        those for any gemeente of the region (also entries of another region's file)."""
+        rows = self._serving.get(place.gemeente_code) if place is not None else self._serving_region.get(region_code)
+        return self._listed_hits(rows if rows is not None else np.empty(0, dtype=int), filters, place)
+
+    def elsewhere(self, place: Place, filters: Filters) -> Hits:
+        """The place's region's regional and local entries that are for other gemeenten."""
+        rows = self._of_region(place.region_code)
+        serving = self._serving.get(place.gemeente_code, np.empty(0, dtype=int))
+        return self._listed_hits(rows[~np.isin(rows, serving)], filters, place)
+
     def walk_ins(self, region_code: str) -> Hits:
-        """Every walk-in of a region that is not closed, placed or not, by gemeente and name."""
+        """Every open walk-in of a region (not planned or stopped), placed or not, by gemeente and name."""
         rows = self._of_region(region_code)
-        rows = rows[self.is_kind(*WALK_IN_KINDS)[rows] & self._columns["active"][rows]]
+        rows = rows[self.is_kind(*WALK_IN_KINDS)[rows] & self._columns["open"][rows]]
         return Hits(rows[np.lexsort((self._name[rows], self._gemeente[rows]))])
 
     def national(self, filters: Filters) -> Hits:
@@ -269,11 +295,11 @@ class Router:
         return Hits(rows[self.mask(filters)[rows]])
 
     def nearest_to_gemeenten(self, region_code: str, filters: Filters) -> dict[str, Hits]:
-        """For each gemeente of the region (by name), the k walk-ins nearest to its middle (the
+        """For each gemeente of the region (by name), the k open walk-ins nearest to its middle (the
         centroid of its area) that pass the filters, in any region, nearest first."""
         gemeenten = self.geo.gemeenten[self.geo.gemeenten["region_code"] == region_code]
         middle = gemeenten.geometry.to_crs(RD_NEW).centroid
-        rows = np.flatnonzero(self._walk_in & self.mask(filters))
+        rows = np.flatnonzero(self._open_walk_ins(filters))
         metres = np.hypot(self._x[rows] - middle.x.to_numpy()[:, None], self._y[rows] - middle.y.to_numpy()[:, None])
         order = np.argsort(metres, axis=1, kind="stable")[:, : filters.k]
         return {name: Hits(rows[nearest], metres[i, nearest] / 1000.0)
@@ -293,6 +319,10 @@ class Router:
     def for_group(self, group: str) -> np.ndarray:
         return self._columns[group]
 
+    def is_open(self) -> np.ndarray:
+        """Entries a visitor can go to now: not planned, not stopped (schema.OPEN_STATUSES)."""
+        return self._columns["open"]
+
     def region_name(self, code: str) -> str:
         return self._region_names[code]
 
@@ -307,4 +337,4 @@ class Router:
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
         place = self.resolve(postcode)
         return Lookup(place, self.nearest(place, filters), self.regional(place.region_code, filters, place),
-                      self.national(filters))
+                      self.national(filters), self.elsewhere(place, filters))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from routekaart import ROOT, create_app, state
+from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.catalogue.store import open_store, replace_all
 
 GEO_SOURCE = Path(os.environ.get("ROUTEKAART_TEST_GEO_SOURCE", ROOT.parent / "shared" / "data" / "geo"))
@@ -49,9 +50,11 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def mgn_region(data) -> tuple[str, str]:
-    """A region the catalogue gives a mentaal gezondheidsnetwerk, with that network's name."""
+    """A region the catalogue gives an open mentaal gezondheidsnetwerk for all its gemeenten, with
+    that network's name."""
     entries = data.catalogue.entries
-    network = entries[(entries["kind"] == "mgn") & (entries["status"] != "inactive")].iloc[0]
+    network = entries[(entries["kind"] == "mgn") & entries["status"].isin(OPEN_STATUSES)
+                      & (entries["area_basis"] == "region")].iloc[0]
     return network["zorgkantoorregio"], network["name"]
 
 

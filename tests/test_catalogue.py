@@ -37,9 +37,21 @@ def test_every_file_is_valid_and_holds_only_its_region():
 
 
 def test_general_walk_ins_are_marked(committed):
+    """As the seed marks them (its notes start with ALGEMENE INLOOP), or as a sourced update says."""
     marked = committed[committed["general_walk_in"] == "ja"]
-    assert len(marked) == 4
-    assert marked["notes"].str.startswith("ALGEMENE INLOOP").all()
+    updated = pd.read_csv(REGIONS / "provenance" / "updates.csv", dtype=str, keep_default_na=False)
+    sourced = set(updated.loc[(updated["field"] == "general_walk_in") & (updated["value"] == "ja"), "id"])
+    assert (marked["notes"].str.startswith("ALGEMENE INLOOP") | marked["id"].isin(sourced)).all()
+    assert (committed.loc[committed["notes"].str.startswith("ALGEMENE INLOOP"), "general_walk_in"] == "ja").all()
+
+
+def test_every_sourced_update_names_its_source_and_its_entry(committed):
+    updated = pd.read_csv(REGIONS / "provenance" / "updates.csv", dtype=str, keep_default_na=False)
+    assert (updated["source_url"].str.match(r"^https?://")).all()
+    applied = updated[updated["decision"] != "achtergehouden"]
+    assert set(applied["id"]) <= set(committed["id"])
+    assert not set(updated.loc[updated["decision"] == "achtergehouden", "id"]) & set(committed["id"]), \
+        "a held-back row stays off the public pages"
 
 
 def test_walk_ins_are_placed_and_say_how(data):

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from flask import render_template_string
 
-from routekaart import ROOT, checklist, paper, state
-from routekaart.catalogue import files
+from routekaart import checklist, paper, state
+from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.postcodes import parse
 
 
@@ -20,13 +20,15 @@ def test_steps_in_the_order_of_the_advice(data):
 
 
 def test_every_region_says_plainly_when_it_lacks_a_network(data):
-    catalogue = files.read_all(ROOT / "regions")
+    entries = data.catalogue.entries
+    networks = entries[(entries["kind"] == "mgn") & entries["status"].isin(OPEN_STATUSES)]
+    served = networks["area_codes"].str.split(";").explode().map(data.geo.gemeenten["region_code"])
     for code in data.geo.regions.index:
-        has_mgn = ((catalogue["zorgkantoorregio"] == code) & (catalogue["kind"] == "mgn")).any()
+        has_mgn = (served == code).any()
         step = checklist.build(data.router, code).step("netwerk")
         assert step.gap == (not has_mgn), code
         assert bool(step.fallback) == (not has_mgn), "a gap always comes with the national alternative"
-        assert all(e["zorgkantoorregio"] == code for e in step.entries)
+        assert all(e["id"] in set(networks["id"][served.index[served == code]]) for e in step.entries)
 
 
 def test_postcode_checklist_lists_the_nearest_walk_ins(data):
@@ -86,7 +88,7 @@ def test_nearest_to_gemeenten_is_the_nearest_walk_in_to_the_middle(data):
     nearest = router.nearest_to_gemeenten("ZK23", Filters(k=3))
     middle = data.geo.gemeenten.set_index("name").geometry.to_crs(RD_NEW).centroid
     e = router.entries
-    placed = e[e["x"].notna() & e["kind"].isin(WALK_IN_KINDS) & (e["status"] != "inactive")]
+    placed = e[e["x"].notna() & e["kind"].isin(WALK_IN_KINDS) & e["status"].isin(OPEN_STATUSES)]
     for name, hits in nearest.items():
         everywhere = np.sort(np.hypot(placed["x"] - middle[name].x, placed["y"] - middle[name].y).to_numpy()) / 1000
         assert hits.km == pytest.approx(everywhere[:3]), name
@@ -103,7 +105,8 @@ def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, d
         screen = render_template_string('{% from "_checklist.html" import route_steps %}{{ route_steps(p) }}', p=page)
     for html in (sheet, screen):
         assert html.count('type="checkbox"') == len(checklist.STEP_KEYS)
-        assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in html
+    assert "We kennen nog geen mentaal gezondheidsnetwerk in Zeeland" in sheet
+    assert f"We kennen nog geen mentaal gezondheidsnetwerk voor de gemeente {place.gemeente}" in screen
     assert 'href="tel:' not in sheet and 'href="tel:' in screen
 
 

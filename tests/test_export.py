@@ -84,7 +84,7 @@ def test_hsds_package_validates_under_the_official_descriptor(store_app, store, 
         assert ours["fields"] == theirs["fields"], f"{resource['name']}: the official fields and constraints"
         assert ours["primaryKey"] == theirs["primaryKey"] and resource["path"] == official[resource["name"]]["path"]
     names = [resource["name"] for resource in package["resources"]]
-    assert {"organization", "service", "location", "address", "phone", "service_at_location"} <= set(names)
+    assert {"organization", "service", "location", "address", "phone", "service_area", "service_at_location"} <= set(names)
 
     entries = store.read_all()
     service = pd.read_csv(out / "services.csv", dtype=str, keep_default_na=False)
@@ -118,8 +118,17 @@ def test_hsds_fills_required_fields_from_what_we_know(data, tmp_path):
         {"id": "testpunt-alleen-plaats", "name": "Testpunt Alleen Plaats", "city": "Utrecht", "gemeente": "Utrecht"},
         {"id": "testlijn-voorbeeld", "name": "Testlijn Voorbeeld", "kind": "telefoon", "scope": "landelijk",
          "zorgkantoorregio": "landelijk", "location_type": "virtual"},
+        {"id": "testnetwerk-voorbeeld", "name": "Testnetwerk Voorbeeld", "kind": "mgn", "scope": "regionaal",
+         "location_type": "virtual", "service_area": "Leusden; GM0307"},
     ])
     tables = hsds_tables(entries, data.geo)
+    areas = tables["service_area"].merge(tables["service"][["id", "name"]].rename(columns={"id": "service_id",
+                                                                                          "name": "service"}))
+    assert areas.loc[areas["service"] == "Testnetwerk Voorbeeld", ["name", "extent"]].values.tolist() == [
+        ["Gemeente Amersfoort", "GM0307"], ["Gemeente Leusden", "GM0327"]]
+    assert areas.loc[areas["service"] == "Testlijn Voorbeeld", "name"].tolist() == ["Nederland"]
+    assert areas.loc[areas["service"] == "Testpunt Voorbeeld", "description"].tolist() == [
+        "standaard: de eigen gemeente van het item"]
     address = tables["address"]
     assert len(address) == 1, "only the complete address (the province of Nergensdorp is unknown)"
     assert address.iloc[0][["address_1", "postal_code", "city", "state_province", "country"]].tolist() == [

@@ -54,7 +54,9 @@ def test_import_shows_the_change_and_stamps_last_edited(store_app, store, tmp_pa
     after = store.read_region("ZK23").set_index("id")
     assert after.at[NEW["id"], "last_edited"] == TODAY
     assert after.at[changed_id, "last_edited"] == TODAY
-    assert (after.drop([NEW["id"], changed_id])["last_edited"] == "").all(), "unchanged rows keep theirs"
+    kept = after.drop([NEW["id"], changed_id]).index
+    assert after.loc[kept, "last_edited"].equals(before.set_index("id").loc[kept, "last_edited"]), \
+        "unchanged rows keep theirs"
     assert removed_id not in after.index
     assert after.at[changed_id, "last_verified"] == before.set_index("id").at[changed_id, "last_verified"]
     # Never geocoded: the row keeps its own coordinates, and the map uses them.
@@ -244,13 +246,14 @@ def test_history_and_rollback_through_the_cli(store_app, store, tmp_path):
 
 
 def test_stale_and_verify(store_app, store):
-    entry = store.read_region("ZK23")["id"].iloc[0]
+    entry, edited_on = store.read_region("ZK23")[["id", "last_edited"]].iloc[0]
     stale = run(store_app, "data", "stale", "--months", "12").output
     assert "ZK23:" in stale and entry in stale
     result = run(store_app, "data", "verify", entry, "--by", "coordinator@voorbeeld.invalid")
     assert result.exit_code == 0, result.output
     row = store.read_region("ZK23").set_index("id").loc[entry]
-    assert (row["last_verified"], row["verified_by"], row["last_edited"]) == (TODAY, "coordinator@voorbeeld.invalid", "")
+    assert (row["last_verified"], row["verified_by"], row["last_edited"]) == (TODAY, "coordinator@voorbeeld.invalid",
+                                                                               edited_on), "a check is no edit"
     assert f"  {entry} " not in run(store_app, "data", "stale", "--months", "12").output
     assert run(store_app, "data", "verify", entry, "--by", "geen-adres").exit_code != 0
     assert run(store_app, "data", "verify", "testpunt-bestaat-niet", "--by", "a@voorbeeld.invalid").exit_code != 0

@@ -90,7 +90,7 @@ def test_route_page_without_javascript_has_checklist_list_and_map(client):
     assert further.count('<li class="entry ') + further.count('<li class="seen">') == 20  # the 25 nearest in all
     assert '<details id="regio"' in html and '<details id="landelijk"' in html and " open" not in html.split('id="regio"')[1][:40]
     regional = html.split("<h3>Steun in je regio</h3>", 1)[1].split("<h3", 1)[0]
-    assert regional.count('<li class="entry ') >= 1 and regional.count('<li class="seen">') >= 1
+    assert regional.count('<li class="entry ') + regional.count('<li class="seen">') >= 1, "the region's own list"
     assert 'class="folium-map"' in html and "Kaart met steun bij postcode 3511 AB" in html
     assert "gemeente Utrecht" in html
 

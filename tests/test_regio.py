@@ -14,9 +14,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from babel.dates import format_date
+from markupsafe import escape
 from pypdf import PdfReader
 
 from routekaart import ROOT, create_app, paper, state
+from routekaart.catalogue.schema import OPEN_STATUSES, WALK_IN_KINDS
 
 A4 = (595.28, 841.89)  # points
 PAGE_ONE_PNG = Path(tempfile.gettempdir()) / "routekaart-checklist-page1.png"  # look at it after a run
@@ -136,12 +138,12 @@ def test_a_place_on_paper_says_where_how_to_call_and_when(app):
     assert "Testlaan 1, Testdorp" in card and "Telefoon 012-3456789" in card and "example.org/testplek" in card
     assert "Tijden onbekend" in card and "Lang verhaal" not in card, "no hours known is said; descriptions stay off paper"
     assert "do 10:00-12:00" in sheet_card(app, kind="steunpunt", scope="lokaal", location_type="physical",
-                                          city="Testdorp", schedule="do 10:00-12:00")
+                                          city="Testdorp", schedule_note="do 10:00-12:00")
 
 
 def test_a_national_line_on_paper_is_one_line(app):
     line = sheet_card(app, kind="telefoon", scope="landelijk", location_type="virtual", phones="0800-0000",
-                      url="https://example.org/testlijn", schedule="24/7", description="Lang verhaal")
+                      url="https://example.org/testlijn", schedule_note="24/7", description="Lang verhaal")
     assert line.startswith('<li class="line"') and line.count("<li") == 1
     assert all(part in line for part in ("0800-0000", "example.org/testlijn", "24/7")) and "Lang verhaal" not in line
     assert "Tijden onbekend" not in line
@@ -171,7 +173,7 @@ def test_font_sizes_are_read_from_the_pdf():
 
 def test_region_sheet_lists_every_gemeente_with_its_walk_ins_or_the_nearest(client, data):
     entries = data.catalogue.entries
-    walk_ins = entries[entries["kind"].isin(["steunpunt", "jongeren", "herstelacademie"]) & (entries["status"] != "inactive")]
+    walk_ins = entries[entries["kind"].isin(WALK_IN_KINDS) & entries["status"].isin(OPEN_STATUSES)]
     code = walk_ins["zorgkantoorregio"].value_counts().index[0]  # the region with the most walk-ins
     html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
     with_own = re.findall(r'<p class="gemeente">([^<]+)</p>', html)
@@ -191,14 +193,15 @@ def test_sheet_is_dated_and_says_where_its_listings_come_from(client, mgn_region
 
 
 def test_every_region_gives_the_gp_something_to_do(client, data):
-    entries = data.catalogue.entries
+    from routekaart import checklist
+
     for code in data.geo.regions.index:
         html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
         box = html.split('id="voor-huisarts"')[1].split("</section>")[0]
         assert "POH-GGZ" in box and "zorgbemiddeling" in box and "crisisdienst" in box and "113" in box, code
         assert "weten we nog niet" not in box and "We kennen nog geen" not in box, code
-        networks = entries[(entries["zorgkantoorregio"] == code) & (entries["kind"] == "mgn") & (entries["status"] != "inactive")]
-        assert all(name in box for name in networks["name"]), code
+        networks = checklist.build(data.router, code).step("netwerk").entries
+        assert all(str(escape(e["name"])) in box for e in networks), code
 
 
 def test_the_sheet_names_no_single_insurer_and_tells_how_to_ask_any(client, data, mgn_region):

@@ -18,8 +18,8 @@ FILTERS = [Filters(), Filters(k=25), Filters(kinds=("jongeren",), k=3), Filters(
 
 
 def brute_force(router: Router, place, filters: Filters):
-    """Every walk-in passing the filters, by distance (equally far ones in catalogue order)."""
-    rows = np.flatnonzero(router._walk_in & router.mask(filters))
+    """Every open walk-in passing the filters, by distance (equally far ones in catalogue order)."""
+    rows = np.flatnonzero(router._walk_in & router.is_open() & router.mask(filters))
     km = np.hypot(router._x[rows] - place.x, router._y[rows] - place.y) / 1000
     if filters.max_km is not None:
         rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]

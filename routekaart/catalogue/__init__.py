@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..geodata.dataset import GeoData
+from . import areas
 from .placement import Unplaced, place
-from .schema import COLUMNS, KINDS, STATUSES, split_list
+from .schema import COLUMNS, KINDS, OPEN_STATUSES, STATUSES, split_list
 
 
 @dataclass
 class Catalogue:
-    entries: pd.DataFrame  # schema columns plus lat, lon, x, y, geo_precision, placed_region
+    # schema columns plus lat, lon, x, y, geo_precision, placed_region (placement) and area_codes,
+    # area_names, area_basis (the service area, see with_areas)
+    entries: pd.DataFrame
     unplaced: list[Unplaced] = field(default_factory=list)
     stored: pd.Series | None = None  # a hash of each entry as stored, row by row with `entries`
 
@@ -26,7 +29,7 @@ def load(entries: pd.DataFrame, geo: GeoData, previous: Catalogue | None = None)
     stored = pd.util.hash_pandas_object(entries[COLUMNS], index=False)
     if previous is None or previous.stored is None:
         placed, unplaced = place(entries, geo)
-        return Catalogue(placed, unplaced, stored)
+        return Catalogue(with_areas(placed, geo), unplaced, stored)
     before = pd.Series(previous.entries.index, index=previous.stored.to_numpy())
     before = before[~before.index.duplicated()]
     same = stored.isin(before.index).to_numpy()
@@ -34,11 +37,31 @@ def load(entries: pd.DataFrame, geo: GeoData, previous: Catalogue | None = None)
     fresh, unplaced = place(entries[~same], geo) if not same.all() else (previous.entries.iloc[:0], [])
     kept_ids = set(kept["id"])
     unplaced = [problem for problem in previous.unplaced if problem.id in kept_ids] + unplaced
-    return Catalogue(pd.concat([kept, fresh]).sort_index(), unplaced, stored)
+    return Catalogue(with_areas(pd.concat([kept, fresh]).sort_index(), geo), unplaced, stored)
+
+
+def with_areas(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
+    """The entries with their service area (areas.served): CBS codes and names, ';'-separated and
+    by name, and how it is known (area_basis)."""
+    served = areas.served(entries, geo).merge(geo.gemeenten[["code", "name"]].reset_index(drop=True),
+                                              left_on="gemeente_code", right_on="code")
+    joined = served.sort_values("name").groupby("entry")[["gemeente_code", "name"]].agg(";".join)
+    return entries.assign(area_codes=joined["gemeente_code"].reindex(entries.index).fillna(""),
+                          area_names=joined["name"].reindex(entries.index).fillna(""),
+                          area_basis=areas.basis(entries, geo))
 
 
 def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 5)
+
+
+def _service_area(row: dict) -> dict | None:
+    """The gemeenten an entry is for (None: national, for everyone) and how that is known:
+    'given' in the catalogue, or by default its own 'gemeente' or its whole 'region'."""
+    if not row.get("area_basis"):
+        return None
+    return {"basis": row["area_basis"], "gemeenten": [
+        {"code": code, "name": name} for code, name in zip(split_list(row["area_codes"]), split_list(row["area_names"]))]}
 
 
 def as_record(row: dict) -> dict:
@@ -50,6 +73,7 @@ def as_record(row: dict) -> dict:
         "kind_label": KINDS[row["kind"]][0],
         "status": row["status"] or "active",
         "status_label": STATUSES.get(row["status"] or "active"),
+        "open_status": row["status"] in OPEN_STATUSES,
         "organization": row["organization"] or None,
         "description": row["description"] or None,
         "audience": row["audience"] or None,
@@ -59,6 +83,7 @@ def as_record(row: dict) -> dict:
         "referral_needed": {"ja": True, "nee": False}.get(row["referral_needed"]),
         "scope": row["scope"],
         "zorgkantoorregio": row["zorgkantoorregio"],
+        "service_area": _service_area(row),
         "location_type": row["location_type"],
         "address": {
             "address_1": row["address_1"] or None,
@@ -74,6 +99,7 @@ def as_record(row: dict) -> dict:
         "email": row["email"] or None,
         "url": row["url"] or None,
         "schedule": row["schedule"] or None,
+        "schedule_note": row["schedule_note"] or None,
         "general_walk_in": row["general_walk_in"] == "ja",
         "source_url": row["source_url"],
         "source_seen": row["source_seen"] or None,

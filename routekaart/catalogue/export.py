@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import files
+from . import files, with_areas
 from .schema import NATIONAL, normalise, split_list
 from .verification import verified_on
 
@@ -77,8 +77,9 @@ def _uuid(kind: str, values: pd.Series) -> pd.Series:
 
 def _prepared(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
     """The entries with what several tables share: HSDS ids, the organization, the province of
-    the gemeente (from the geodata; a dataset built without provinces gives none), the address."""
-    e = normalise(entries).sort_values("id").reset_index(drop=True)
+    the gemeente (from the geodata; a dataset built without provinces gives none), the address,
+    the service area."""
+    e = with_areas(normalise(entries).sort_values("id").reset_index(drop=True), geo)
     e["organization_name"] = e["organization"].where(e["organization"] != "", e["name"])
     e["organization_id"] = _uuid("organization", e["organization_name"])
     e["service_id"], e["location_id"] = _uuid("service", e["id"]), _uuid("location", e["id"])
@@ -91,6 +92,7 @@ def _prepared(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
     e["address_text"] = np.select([e["address_1"] != "", place != ""],
                                   ["Adres: " + (e["address_1"] + ", " + place).str.strip(", "), "Plaats: " + place], "")
     region = e["zorgkantoorregio"].map(geo.regions["name"]).fillna(e["zorgkantoorregio"])
+    e["region_name"] = region
     e["where"] = np.select([e["zorgkantoorregio"] == NATIONAL, e["city"] != "", e["gemeente"] != ""],
                            [" (landelijk)", " in " + e["city"], " in " + e["gemeente"]], " in zorgkantoorregio " + region)
     return e
@@ -155,9 +157,31 @@ def phone_table(e: pd.DataFrame) -> pd.DataFrame:
 
 
 def schedule_table(e: pd.DataFrame) -> pd.DataFrame:
-    timed = e[e["schedule"] != ""]
+    timed = e[e["schedule_note"] != ""]
     return pd.DataFrame({"id": _uuid("schedule", timed["id"]), "service_id": timed["service_id"],
-                         "description": timed["schedule"]})
+                         "description": timed["schedule_note"]})
+
+
+AREA_BASIS = {"given": "werkgebied volgens de bron", "gemeente": "standaard: de eigen gemeente van het item",
+              "region": "standaard: elke gemeente van zorgkantoorregio "}
+
+
+def service_area_table(e: pd.DataFrame) -> pd.DataFrame:
+    """One row per service and gemeente it serves (catalogue.with_areas), the gemeente's CBS code
+    as its extent; a national service serves the whole country."""
+    local = e[e["area_basis"] != ""]
+    codes, names = local["area_codes"].str.split(";").explode(), local["area_names"].str.split(";").explode()
+    rows = local.loc[codes.index]
+    how = rows["area_basis"].map(AREA_BASIS)
+    gemeenten = pd.DataFrame({
+        "id": _uuid("service_area", rows["id"] + ":" + codes), "service_id": rows["service_id"],
+        "name": "Gemeente " + names, "description": how.where(rows["area_basis"] != "region", how + rows["region_name"]),
+        "extent": codes, "extent_type": "text"})
+    national = e[e["area_basis"] == ""]
+    country = pd.DataFrame({"id": _uuid("service_area", national["id"]), "service_id": national["service_id"],
+                            "name": "Nederland", "description": "landelijk: voor iedereen in Nederland",
+                            "extent": "NL", "extent_type": "text"})
+    return pd.concat([gemeenten, country], ignore_index=True)
 
 
 def service_at_location_table(e: pd.DataFrame) -> pd.DataFrame:
@@ -169,7 +193,7 @@ def service_at_location_table(e: pd.DataFrame) -> pd.DataFrame:
 # The HSDS tables we write, in this order; a new table is one function and one line here.
 TABLES = {"organization": organization_table, "service": service_table, "location": location_table,
           "address": address_table, "phone": phone_table, "schedule": schedule_table,
-          "service_at_location": service_at_location_table}
+          "service_area": service_area_table, "service_at_location": service_at_location_table}
 
 
 EMPTY_VALUE = "(leeg)"

@@ -46,7 +46,12 @@ def file_for(folder: Path, region: str, name: str | None = None) -> Path:
 
 
 def read_file(path: Path) -> pd.DataFrame:
-    return normalise(spreadsheet.unprotect(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")))
+    """A catalogue file. One written before `schedule_note` existed (a version kept in .history)
+    holds the opening hours in words in `schedule`: they are read as the note they are."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    if "schedule_note" not in frame and "schedule" in frame:
+        frame = frame.rename(columns={"schedule": "schedule_note"})
+    return normalise(spreadsheet.unprotect(frame))
 
 
 def read_all(folder: Path) -> pd.DataFrame:

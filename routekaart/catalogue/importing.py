@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import spreadsheet
+from ..geodata.dataset import GeoData
+from . import areas, spreadsheet
 from .schema import COLUMNS, Problem, normalise, same_place_key, shown, validate
 
 # Columns a file may leave out: the region comes from --region, last_edited from the import.
@@ -269,12 +270,13 @@ def _feature_row(feature: dict) -> dict:
     return properties
 
 
-def check(frame: pd.DataFrame, region: str, others: pd.DataFrame) -> list[Problem]:
+def check(frame: pd.DataFrame, region: str, others: pd.DataFrame, geo: GeoData | None = None) -> list[Problem]:
     """Every problem of the file for `region` (schema.validate), plus ids and places that the rest
-    of the catalogue (`others`) already has."""
+    of the catalogue (`others`) already has; with the geodata, also service areas that are not
+    gemeenten (areas.problems)."""
     given = frame["zorgkantoorregio"] if "zorgkantoorregio" in frame else pd.Series("", index=frame.index)
     frame = normalise(frame.assign(zorgkantoorregio=given.where(given != "", region)))
-    problems = validate(frame, region=region)
+    problems = validate(frame, region=region) + (areas.problems(frame, geo) if geo is not None else [])
     row = frame.index.to_series() + 2  # as validate counts: the header is row 1
     others = others.drop_duplicates("id")
     elsewhere = frame["id"].map(others.set_index("id")["zorgkantoorregio"]).dropna()

@@ -1,7 +1,9 @@
 """The one schema of a catalogue entry: its columns, kinds and the checks on every row.
 
 Column names follow Open Referral HSDS where it has one (organization, description,
-location_type, address_1, postal_code, phones, url, schedule, fees_description);
+location_type, address_1, postal_code, phones, url, schedule, fees_description, service_area:
+the gemeenten an entry is for, see areas.py); `schedule_note` is what is known of the opening
+hours in words (HSDS schedule.description), next to `schedule`, the hours as data;
 `last_verified` / `verified_by` are HSDS `assured_date` / `assurer_email`: someone checked the
 entry with the provider. `last_edited` is separate: the day an import last changed the row.
 Validation, import, export, the API and the templates all use this module.
@@ -20,9 +22,9 @@ from . import spreadsheet
 COLUMNS = [
     "id", "name", "kind", "status", "organization", "description",
     "audience", "audience_groups", "fees_description", "free", "referral_needed",
-    "scope", "zorgkantoorregio", "location_type",
+    "scope", "zorgkantoorregio", "service_area", "location_type",
     "address_1", "postal_code", "city", "gemeente", "latitude", "longitude",
-    "phones", "email", "url", "schedule", "general_walk_in",
+    "phones", "email", "url", "schedule", "schedule_note", "general_walk_in",
     "source_url", "source_seen", "last_verified", "verified_by", "last_edited", "notes",
 ]
 REQUIRED = ["id", "name", "kind", "scope", "source_url"]
@@ -50,6 +52,9 @@ FROM_HOME_KINDS = ["telefoon", "online", "zelfhulp", "lotgenoten"]  # help you c
 
 STATUSES = {"active": N_("Actief"), "planned": N_("Gepland, nog niet open"), "pilot": N_("Proef (pilot)"),
             "inactive": N_("Gestopt")}
+# An entry a visitor can go to now; a planned or stopped one is never offered as a walk-in, on the
+# map or on the checklist.
+OPEN_STATUSES = ("", "active", "pilot")
 SCOPES = ("landelijk", "regionaal", "lokaal")
 AUDIENCE_GROUPS = ("volwassenen", "jongeren", "naasten")
 YES_NO = ("ja", "nee", "")
@@ -61,10 +66,12 @@ NATIONAL = "landelijk"  # the region code of the national file
 # enough for every real entry, short enough that one cell cannot bloat pages, PDFs or exports.
 MAX_LENGTH = {"id": 100, "name": 200, "organization": 200, "description": 3000, "audience": 500,
               "fees_description": 500, "address_1": 200, "city": 100, "gemeente": 100, "phones": 300,
-              "email": 254, "verified_by": 254, "url": 2000, "source_url": 2000, "schedule": 1000, "notes": 3000}
+              "email": 254, "verified_by": 254, "url": 2000, "source_url": 2000, "schedule": 1000, "schedule_note": 1000,
+              "notes": 3000,
+              "service_area": 3000}
 DEFAULT_MAX_LENGTH = 500
 LONGEST = max(DEFAULT_MAX_LENGTH, *MAX_LENGTH.values())
-MULTILINE = ("description", "schedule", "notes")  # the only fields that may hold line breaks
+MULTILINE = ("description", "schedule", "schedule_note", "notes")  # the only fields that may hold line breaks
 # Fields checked by a strict pattern of their own (enumerations, codes, numbers, addresses of
 # the web and mail, dates). Every other field is free text: it may not start like a
 # spreadsheet formula, except with @ (see spreadsheet.py).

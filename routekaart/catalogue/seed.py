@@ -75,7 +75,7 @@ def convert(seed: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
     out["location_type"] = (has_place | walk_in).map({True: "physical", False: "virtual"})
     out["phones"] = seed["phone"]
     out["email"], out["url"] = seed["email"], seed["website"]
-    out["schedule"] = seed["opening_hours"]
+    out["schedule_note"] = seed["opening_hours"]
     out["general_walk_in"] = seed["notes"].str.startswith(GENERAL_WALK_IN_MARK).map({True: "ja", False: ""})
     out["source_url"], out["source_seen"] = seed["source_url"], seed["source_seen"]
     out["last_verified"], out["verified_by"] = "", ""

@@ -68,7 +68,7 @@ def change(db: Database, store: Store, geo, catalogue: pd.DataFrame, region: str
             tx.rows("SELECT pg_advisory_xact_lock(hashtext('routekaart-portal-write'))")
         old = store.read_region(region)
         new = normalise(edit(old)).reset_index(drop=True)
-        problems = importing.check(new, region, catalogue[catalogue["zorgkantoorregio"] != region])
+        problems = importing.check(new, region, catalogue[catalogue["zorgkantoorregio"] != region], geo)
         if checked_ids is not None:
             rows = set((new.index[new["id"].isin(checked_ids)] + 2).tolist())
             problems = [problem for problem in problems if problem.row in rows]

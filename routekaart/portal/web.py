@@ -52,11 +52,14 @@ LABELS = {
     "description": N_("Beschrijving"), "audience": N_("Voor wie"),
     "audience_groups": N_("Doelgroepen (volwassenen, jongeren, naasten; scheid met ;)"),
     "fees_description": N_("Kosten"), "free": N_("Gratis"), "referral_needed": N_("Verwijzing nodig"),
-    "scope": N_("Bereik"), "location_type": N_("Soort plek"), "address_1": N_("Adres"),
+    "scope": N_("Bereik"),
+    "service_area": N_("Werkgebied: de gemeenten waarvoor het is (namen of CBS-codes, scheid met ;). Leeg: de eigen "
+                       "gemeente bij lokaal, anders de hele regio"),
+    "location_type": N_("Soort plek"), "address_1": N_("Adres"),
     "postal_code": N_("Postcode"), "city": N_("Plaats"), "gemeente": N_("Gemeente"),
     "latitude": N_("Breedtegraad (bijvoorbeeld 52,09)"), "longitude": N_("Lengtegraad (bijvoorbeeld 5,12)"),
     "phones": N_("Telefoon (meer nummers: scheid met ;)"), "email": N_("E-mail"), "url": N_("Website"),
-    "schedule": N_("Openingstijden"), "general_walk_in": N_("Algemene inloop, niet alleen voor psychische klachten"),
+    "schedule": N_("Openingstijden"), "schedule_note": N_("Openingstijden: toelichting in woorden"), "general_walk_in": N_("Algemene inloop, niet alleen voor psychische klachten"),
     "source_url": N_("Bron (webadres waar de gegevens staan)"), "source_seen": N_("Bron gezien op (JJJJ-MM-DD)"),
     "notes": N_("Notities voor beheerders (niet op de site)"),
 }
@@ -68,7 +71,7 @@ CHOICES = {
     **{column: list(zip(YES_NO, (N_("ja"), N_("nee"), N_("onbekend"))))
        for column in ("free", "referral_needed", "general_walk_in")},
 }
-LONG = ("description", "notes", "schedule")
+LONG = ("description", "notes", "schedule", "schedule_note", "service_area")
 ROLE_LABELS = {"admin": N_("beheerder"), "coordinator": N_("coördinator"), "reviewer": N_("meelezer")}
 
 
@@ -110,6 +113,13 @@ def _admin() -> accounts.User:
 
 def _data() -> state.AppData:
     return state.get()
+
+
+def _entry_name(entry_id: str) -> str:
+    """An entry's name, for a report about it (its id if the entry is gone)."""
+    router = _data().router
+    found = router.with_ids([entry_id])
+    return router.records(found)[0]["name"] if len(found) else entry_id
 
 
 def _region_codes() -> list[str]:
@@ -219,7 +229,9 @@ def attention(entries: pd.DataFrame, today: date) -> dict[str, pd.DataFrame]:
         "never": live[never],
         "stale": live[~never & is_stale(live["last_verified"], today, STALE_MONTHS)],
         "no_phone": live[live["phones"] == ""],
-        "no_hours": live[physical & (live["schedule"] == "")],
+        "no_hours": live[physical & (live["schedule"] == "") & (live["schedule_note"] == "")],
+        # a regional or local entry offered to its whole region, or its own gemeente, by default only
+        "no_service_area": live[(live["zorgkantoorregio"] != NATIONAL) & (live["service_area"] == "")],
     }
 
 
@@ -228,6 +240,7 @@ ATTENTION_LABELS = {
     "stale": N_("Langer dan 12 maanden niet gecontroleerd"),
     "no_phone": N_("Zonder telefoonnummer"),
     "no_hours": N_("Zonder openingstijden"),
+    "no_service_area": N_("Zonder werkgebied: voor welke gemeenten is dit?"),
 }
 KNOWN_GAPS = {"mgn_known": N_("Geen mentaal gezondheidsnetwerk bekend"),
               "waiting_support_known": N_("Geen steun tijdens het wachten bekend"),
@@ -434,7 +447,7 @@ def upload(code: str):
         except importing.FileProblem as problem:
             return render_template("beheer/upload.html", code=code, name=_region_name(code), problem=str(problem)), 400
     catalogue = _data().catalogue.entries
-    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code])
+    problems = importing.check(frame, code, catalogue[catalogue["zorgkantoorregio"] != code], _data().geo)
     if problems:
         return render_template("beheer/upload.html", code=code, name=_region_name(code), problems=problems), 400
     old = _data().store.read_region(code)
@@ -592,4 +605,4 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(portal_time)
     app.jinja_env.globals.update(portal_user=_user, field_labels=LABELS, field_choices=CHOICES, long_fields=LONG,
-                                 form_fields=form_fields, role_labels=ROLE_LABELS)
+                                 form_fields=form_fields, role_labels=ROLE_LABELS, entry_name=_entry_name)

@@ -53,7 +53,8 @@ def api_lookup():
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
         **{name: data.router.records(hits) for name, hits in
-           [("nearby", found.nearby), ("regional", found.regional), ("national", found.national)]},
+           [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
+            ("elsewhere_in_region", found.elsewhere)]},
     })
 
 

@@ -20,6 +20,7 @@ ENTRY = {
         "kind_label": {"type": "string"},
         "status": {"type": "string", "enum": list(STATUSES)},
         "status_label": {"type": "string"},
+        "open_status": {"type": "boolean", "description": "false: planned or stopped, not open now"},
         "organization": _nullable_str,
         "description": _nullable_str,
         "audience": _nullable_str,
@@ -29,6 +30,11 @@ ENTRY = {
         "referral_needed": {"type": ["boolean", "null"]},
         "scope": {"type": "string", "enum": ["landelijk", "regionaal", "lokaal"]},
         "zorgkantoorregio": {"type": "string"},
+        "service_area": {"type": ["object", "null"], "required": ["basis", "gemeenten"],
+                         "description": "the gemeenten it is for (null: national, for everyone); basis: given in "
+                                        "the catalogue, or by default its own gemeente or its whole region",
+                         "properties": {"basis": {"type": "string", "enum": ["given", "gemeente", "region"]},
+                                        "gemeenten": {"type": "array", "items": {"$ref": "#/components/schemas/GemeenteRef"}}}},
         "location_type": {"type": "string", "enum": ["physical", "virtual"]},
         "address": {"type": "object", "properties": {k: _nullable_str for k in
                                                       ("address_1", "postal_code", "city", "gemeente")}},
@@ -40,6 +46,7 @@ ENTRY = {
         "email": _nullable_str,
         "url": _nullable_str,
         "schedule": _nullable_str,
+        "schedule_note": {"type": ["string", "null"], "description": "what is known of the opening hours, in words"},
         "general_walk_in": {"type": "boolean"},
         "source_url": {"type": "string"},
         "source_seen": _nullable_str,
@@ -50,6 +57,8 @@ ENTRY = {
 
 REGION_REF = {"type": "object", "required": ["code", "name"],
               "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+GEMEENTE_REF = {"type": "object", "required": ["code", "name"],
+                "properties": {"code": {"type": "string", "pattern": "^GM[0-9]{4}$"}, "name": {"type": "string"}}}
 
 ERROR = {
     "type": "object",
@@ -60,7 +69,7 @@ ERROR = {
 
 LOOKUP = {
     "type": "object",
-    "required": ["postcode", "pc4", "region", "gemeente", "nearby", "regional", "national"],
+    "required": ["postcode", "pc4", "region", "gemeente", "nearby", "regional", "national", "elsewhere_in_region"],
     "properties": {
         "postcode": {"type": "string"},
         "pc4": {"type": "string"},
@@ -68,10 +77,14 @@ LOOKUP = {
         "region": {"$ref": "#/components/schemas/RegionRef"},
         "region_method": {"type": "string", "enum": ["gemeente", "polygon", "nearest"]},
         "also_in_regions": {"type": "array", "items": {"$ref": "#/components/schemas/RegionRef"}},
-        "gemeente": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
-        "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
-        "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "gemeente": {"$ref": "#/components/schemas/GemeenteRef"},
+        "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                   "description": "open walk-ins, nearest first (never planned or stopped ones)"},
+        "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                     "description": "regional and local support whose service area holds the postcode's gemeente"},
         "national": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
+        "elsewhere_in_region": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
+                                "description": "the region's other regional and local support: for other gemeenten"},
     },
 }
 
@@ -226,7 +239,7 @@ def openapi_document() -> dict:
                                                   "properties": {"status": {"const": "ok"}}})},
             }},
         },
-        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "Error": ERROR,
+        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
                                    "Lookup": LOOKUP, "Feature": FEATURE, "CoverageRow": COVERAGE_ROW,
                                    "Coverage": COVERAGE, "CoverageRegion": COVERAGE_REGION}},
     }

@@ -197,11 +197,12 @@ def route(postcode: str):
     walk_ins = router.records(router.nearest(place, filters))
     regional = router.records(router.regional(place.region_code, filters, place))
     page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
-                           router.records(router.national(filters)))
+                           router.records(router.national(filters)), router.records(router.elsewhere(place, filters)))
     labels = marker_labels(place)
+    points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels)
     return render_template(
         "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
-        rendered=data.derived.region_maps()[place.region_code], points=maps.route_points(place, walk_ins + regional, labels),
+        rendered=data.derived.region_maps()[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
