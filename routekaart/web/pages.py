@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
-from ..catalogue.schema import ENTRY_ID, KINDS, WALK_IN_KINDS
+from ..catalogue.schema import AUDIENCE_GROUPS, ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
@@ -29,7 +29,6 @@ from .errors import translated
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
-AUDIENCES = {"volwassenen": N_("Volwassenen"), "jongeren": N_("Jongeren"), "naasten": N_("Naasten (familie, vrienden)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
@@ -102,13 +101,13 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
     if problem or filters != UNFILTERED:
-        return macro(filters, problem, KINDS, AUDIENCES, DISTANCES)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, AUDIENCES, DISTANCES))))
+        return macro(filters, problem, KINDS, AUDIENCE_GROUPS, DISTANCES)
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, AUDIENCE_GROUPS, DISTANCES))))
 
 
 @bp.app_template_filter("audience_label")
 def audience_label(group: str) -> str:
-    return _(AUDIENCES[group]) if group in AUDIENCES else group
+    return _(AUDIENCE_GROUPS[group]) if group in AUDIENCE_GROUPS else group
 
 
 @bp.app_template_global()
