@@ -13,6 +13,7 @@ from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, OPEN_STATUSES, W
 from .derived import Derived
 from .errors import FilterError, UnknownPostcode
 from .geodata.dataset import GeoData
+from .geodata.sources import RD_NEW
 from .i18n import N_
 from .postcodes import Postcode
 
@@ -220,7 +221,7 @@ class Router:
     def nearest(self, place: Place, filters: Filters) -> Hits:
         """The k open walk-ins (not planned or stopped) nearest to the place that pass the filters
         (within max_km), nearest first; equally far ones in catalogue order."""
-        keep = self._walk_in & self._columns["open"] & self.mask(filters)
+        keep = self._open_walk_ins(filters)
         if self._nearest_query is not None:
             return self._nearest_in_database(place, filters, keep)
         hits = self._hits(self._candidates(place, keep, filters), place)
@@ -229,6 +230,10 @@ class Router:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
         return Hits(rows[order], km[order])
+
+    def _open_walk_ins(self, filters: Filters) -> np.ndarray:
+        """The placed walk-ins a nearest search may offer: open (not planned or stopped), passing the filters."""
+        return self._walk_in & self._columns["open"] & self.mask(filters)
 
     def _candidates(self, place: Place, keep: np.ndarray, filters: Filters) -> np.ndarray:
         """The rows passing `keep` within a radius that holds the k nearest, in catalogue order: the
@@ -292,6 +297,17 @@ class Router:
     def national(self, filters: Filters) -> Hits:
         rows = self._of_region(NATIONAL)
         return Hits(rows[self.mask(filters)[rows]])
+
+    def nearest_to_gemeenten(self, region_code: str, filters: Filters) -> dict[str, Hits]:
+        """For each gemeente of the region (by name), the k open walk-ins nearest to its middle (the
+        centroid of its area) that pass the filters, in any region, nearest first."""
+        gemeenten = self.geo.gemeenten[self.geo.gemeenten["region_code"] == region_code]
+        middle = gemeenten.geometry.to_crs(RD_NEW).centroid
+        rows = np.flatnonzero(self._open_walk_ins(filters))
+        metres = np.hypot(self._x[rows] - middle.x.to_numpy()[:, None], self._y[rows] - middle.y.to_numpy()[:, None])
+        order = np.argsort(metres, axis=1, kind="stable")[:, : filters.k]
+        return {name: Hits(rows[nearest], metres[i, nearest] / 1000.0)
+                for i, (name, nearest) in enumerate(zip(gemeenten["name"], order))}
 
     def with_ids(self, ids: list[str]) -> Hits:
         """These entries, in this order (those that exist)."""

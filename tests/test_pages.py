@@ -205,7 +205,7 @@ def fictitious_entry(**changes) -> dict:
     return {**entry, **changes}
 
 
-ENTRY = '{% from "_entry.html" import entry %}{{ entry(e, none, paper) }}'
+ENTRY = '{{ entry_card(e, paper) }}'  # the screen's card or the sheet's (paper)
 
 
 def test_the_card_warns_when_its_check_is_long_ago_and_the_place_page_says_when_it_was_checked(app):

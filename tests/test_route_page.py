@@ -10,7 +10,7 @@ def entry(name: str, kind: str = "steunpunt", km: float | None = None, status: s
 
 
 def made(*steps: Step) -> Checklist:
-    return Checklist("ZK99", "Testregio", None, list(steps), date(2026, 1, 1), None, 0)
+    return Checklist("ZK99", "Testregio", None, list(steps), date(2026, 1, 1))
 
 
 def test_best_puts_open_places_first_then_the_nearest_then_one_of_each_kind():

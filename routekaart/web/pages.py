@@ -69,13 +69,18 @@ def directions_url(entry: dict) -> str | None:
     return "https://www.openstreetmap.org/directions?" + urlencode({"to": to})
 
 
+def _entry_macro(paper: bool):
+    """An entry's card on screen (templates/_entry.html) or on the GP's sheet (_sheet_entry.html)."""
+    return get_template_attribute("_sheet_entry.html" if paper else "_entry.html", "entry")
+
+
 def _card(router, day: date, language: str, paper: bool, entry_id: str) -> str | None:
-    """An entry's card without a distance (templates/_entry.html): the same for every visitor on
-    one day (it says whether its check is overdue) in one language."""
+    """An entry's card without a distance: the same for every visitor on one day (it says whether
+    its check is overdue) in one language."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
-    return str(get_template_attribute("_entry.html", "entry")(router.records(found)[0], paper=paper))
+    return str(_entry_macro(paper)(router.records(found)[0]))
 
 
 @bp.app_template_global()
@@ -84,11 +89,11 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
     (national lines, regional services): those are kept in the dataset's bounded cache, made when
     first shown, so start-up does not grow with the catalogue (memory only, never logged)."""
     if entry["distance_km"] is not None:
-        return get_template_attribute("_entry.html", "entry")(entry, entry["distance_km"], paper)
+        return _entry_macro(paper)(entry, entry["distance_km"])
     data = state.get()
     made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
     card = made(date.today(), str(get_locale()), paper, entry["id"])
-    return Markup(card) if card is not None else get_template_attribute("_entry.html", "entry")(entry, None, paper)
+    return Markup(card) if card is not None else _entry_macro(paper)(entry)
 
 
 @bp.app_template_global()
