@@ -9,6 +9,7 @@ from ..catalogue.schema import NATIONAL
 from ..postcodes import parse
 from ..routing import DEFAULT_K, Filters, flag, number
 from .openapi import openapi_document
+from .opening import api_fields
 
 bp = Blueprint("api", __name__)
 
@@ -52,7 +53,7 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
-        **{name: data.router.records(hits) for name, hits in
+        **{name: [api_fields(record) for record in data.router.records(hits)] for name, hits in
            [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
             ("elsewhere_in_region", found.elsewhere)]},
     })
@@ -83,6 +84,6 @@ def api_region(code: str):
     code = data.geo.region_code(code)
     feature = _region_feature(data.geo, code)
     entries = data.catalogue.entries
-    feature["properties"]["entries"] = records(entries[entries["zorgkantoorregio"] == code])
+    feature["properties"]["entries"] = [api_fields(record) for record in records(entries[entries["zorgkantoorregio"] == code])]
     feature["properties"]["national_entries"] = int((entries["zorgkantoorregio"] == NATIONAL).sum())
     return jsonify(feature)

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
 from ..catalogue.schema import ENTRY_ID, KINDS, WALK_IN_KINDS
+from ..catalogue.hours import Today
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
@@ -25,6 +26,7 @@ from ..paper import site_url
 from ..postcodes import parse
 from ..routing import MAX_K, Filters, flag
 from .errors import translated
+from .opening import opening
 
 bp = Blueprint("pages", __name__)
 
@@ -70,9 +72,10 @@ def directions_url(entry: dict) -> str | None:
     return "https://www.openstreetmap.org/directions?" + urlencode({"to": to})
 
 
-def _card(router, day: date, language: str, paper: bool, entry_id: str) -> str | None:
+def _card(router, day: date, language: str, paper: bool, entry_id: str, today: Today | None) -> str | None:
     """An entry's card without a distance (templates/_entry.html): the same for every visitor on
-    one day (it says whether its check is overdue) in one language."""
+    one day (it says whether its check is overdue) in one language with what its hours say now
+    (`today`, part of the key only: the card asks opening() itself, for the same moment)."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
@@ -88,7 +91,7 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
         return get_template_attribute("_entry.html", "entry")(entry, entry["distance_km"], paper)
     data = state.get()
     made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
-    card = made(date.today(), str(get_locale()), paper, entry["id"])
+    card = made(date.today(), str(get_locale()), paper, entry["id"], None if paper else opening(entry))
     return Markup(card) if card is not None else get_template_attribute("_entry.html", "entry")(entry, None, paper)
 
 
