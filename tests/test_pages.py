@@ -198,7 +198,7 @@ def fictitious_entry(**changes) -> dict:
     entry = {"id": "test-voorbeeldpunt", "name": "Testpunt Voorbeeld", "kind": "steunpunt", "kind_label": "Steunpunt (inloop)",
              "status": "active", "status_label": "Actief", "description": None, "distance_km": None,
              "address": {"address_1": None, "postal_code": None, "city": None}, "referral_needed": False,
-             "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None,
+             "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None, "schedule_note": None, "open_status": True,
              "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None,
              "location_type": "physical", "latitude": None, "longitude": None, "organization": None, "audience": None,
              "audience_groups": [], "fees_description": None, "zorgkantoorregio": "ZK23", "source_seen": None}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import areas
+from . import areas, hours
 from .placement import Unplaced, place
 from .schema import COLUMNS, KINDS, OPEN_STATUSES, STATUSES, split_list
 
@@ -98,7 +98,7 @@ def as_record(row: dict) -> dict:
         "phones": split_list(row["phones"]),
         "email": row["email"] or None,
         "url": row["url"] or None,
-        "schedule": row["schedule"] or None,
+        "schedule": hours.as_json(row["schedule"]),
         "schedule_note": row["schedule_note"] or None,
         "general_walk_in": row["general_walk_in"] == "ja",
         "source_url": row["source_url"],

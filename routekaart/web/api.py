@@ -9,6 +9,7 @@ from ..postcodes import parse
 from ..routing import DEFAULT_K, Filters, Hits, flag, number
 from . import paging
 from .openapi import openapi_document
+from .opening import api_fields
 
 bp = Blueprint("api", __name__)
 
@@ -52,7 +53,7 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
-        **{name: data.router.records(hits) for name, hits in
+        **{name: [api_fields(record) for record in data.router.records(hits)] for name, hits in
            [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
             ("elsewhere_in_region", found.elsewhere)]},
     })
@@ -87,6 +88,6 @@ def api_region(code: str):
     page, limit, pages = paging(len(entries))
     feature["properties"].update({
         "entries_total": len(entries), "page": page, "limit": limit, "pages": pages,
-        "entries": router.records(Hits(entries.rows[(page - 1) * limit:page * limit])),
+        "entries": [api_fields(record) for record in router.records(Hits(entries.rows[(page - 1) * limit:page * limit]))],
         "national_entries": len(router.of_region(NATIONAL))})
     return jsonify(feature)

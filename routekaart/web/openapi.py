@@ -45,13 +45,46 @@ ENTRY = {
         "phones": {"type": "array", "items": {"type": "string"}},
         "email": _nullable_str,
         "url": _nullable_str,
-        "schedule": _nullable_str,
+        "schedule": {"$ref": "#/components/schemas/Schedule"},
+        "open_today": {"type": ["boolean", "null"],
+                       "description": "lookup and region answers: whether it opens today (Dutch time, public "
+                                      "holidays counted); null: not known (no hours as data, a public holiday "
+                                      "without word on it), or not open (planned, stopped)"},
+        "open_now": {"type": ["boolean", "null"], "description": "lookup and region answers: open at this moment"},
+        "next_opening": {"type": ["string", "null"], "format": "date-time",
+                         "description": "lookup and region answers: the next time it opens after now (ISO 8601 "
+                                        "with offset); null when not known or open day and night"},
         "schedule_note": {"type": ["string", "null"], "description": "what is known of the opening hours, in words"},
         "general_walk_in": {"type": "boolean"},
         "source_url": {"type": "string"},
         "source_seen": _nullable_str,
         "last_verified": _nullable_str,
         "last_edited": _nullable_str,
+    },
+}
+
+# The opening hours as data (catalogue/hours.py), after HSDS `schedule`: one rule per set of days
+# with the same times; times are Dutch local time.
+SCHEDULE = {
+    "type": ["object", "null"], "required": ["text", "timezone", "holidays", "valid_from", "valid_to", "rules"],
+    "description": "the opening hours as data; null: not known as data (see schedule_note)",
+    "properties": {
+        "text": {"type": "string", "description": "as the catalogue writes it, e.g. 'ma-vr 10:00-16:00; 2e wo 19:00-21:00'"},
+        "timezone": {"type": "string", "enum": ["Europe/Amsterdam"]},
+        "holidays": {"type": ["string", "null"], "enum": ["open", "closed", None],
+                     "description": "on Dutch public holidays; null: not known (open_today is then null)"},
+        "valid_from": {"type": ["string", "null"], "format": "date"},
+        "valid_to": {"type": ["string", "null"], "format": "date", "description": "the last day the hours hold"},
+        "rules": {"type": "array", "items": {
+            "type": "object", "required": ["freq", "wkst", "byday", "byweekno", "opens_at", "closes_at"],
+            "properties": {
+                "freq": {"type": "string", "enum": ["WEEKLY", "MONTHLY"]},
+                "wkst": {"type": "string", "enum": ["MO"]},
+                "byday": {"type": "string", "description": "iCal days, e.g. 'MO,TU' or, monthly, '2WE' / '-1FR'"},
+                "byweekno": {"type": ["string", "null"], "description": "ISO weeks (odd or even ones), or null: every week"},
+                "opens_at": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$"},
+                "closes_at": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
+                              "description": "23:59:59 stands for midnight"}}}},
     },
 }
 
@@ -245,7 +278,7 @@ def openapi_document() -> dict:
                                                   "properties": {"status": {"const": "ok"}}})},
             }},
         },
-        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
+        "components": {"schemas": {"Entry": ENTRY, "Schedule": SCHEDULE, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
                                    "Lookup": LOOKUP, "Feature": FEATURE, "CoverageRow": COVERAGE_ROW,
                                    "Coverage": COVERAGE, "CoverageRegion": COVERAGE_REGION}},
     }

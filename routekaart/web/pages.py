@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
+from ..catalogue.hours import Today
 from ..catalogue.schema import AUDIENCE_GROUPS, ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
@@ -25,6 +26,7 @@ from ..paper import site_url
 from ..postcodes import parse
 from ..routing import MAX_K, Filters, flag
 from .errors import translated
+from .opening import opening
 
 bp = Blueprint("pages", __name__)
 
@@ -74,9 +76,10 @@ def _entry_macro(paper: bool):
     return get_template_attribute("_sheet_entry.html" if paper else "_entry.html", "entry")
 
 
-def _card(router, day: date, language: str, paper: bool, entry_id: str) -> str | None:
+def _card(router, day: date, language: str, paper: bool, entry_id: str, today: Today | None) -> str | None:
     """An entry's card without a distance: the same for every visitor on one day (it says whether
-    its check is overdue) in one language."""
+    its check is overdue) in one language with what its hours say now (`today`, part of the key
+    only: the card asks opening() itself, for the same moment)."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
@@ -92,7 +95,7 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
         return _entry_macro(paper)(entry, entry["distance_km"])
     data = state.get()
     made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
-    card = made(date.today(), str(get_locale()), paper, entry["id"])
+    card = made(date.today(), str(get_locale()), paper, entry["id"], None if paper else opening(entry))
     return Markup(card) if card is not None else _entry_macro(paper)(entry)
 
 
