@@ -132,3 +132,11 @@ def test_an_unknown_group_is_a_clear_error(client, url):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Onbekende doelgroep" in text and "volwassene, jongere, naaste" in text
+
+
+def test_the_place_page_says_where_its_map_point_stands(client):
+    pages = {i: client.get(f"/plek/{i}").get_data(as_text=True)
+             for i in ("testpunt-adres", "testpunt-postcode", "testpunt-plaats")}
+    assert "midden van het postcodegebied" in pages["testpunt-postcode"]
+    assert "midden van de plaats" in pages["testpunt-plaats"]
+    assert "We weten alleen" not in pages["testpunt-adres"]
