@@ -18,10 +18,12 @@ import pandas as pd
 from .catalogue.schema import FROM_HOME_KINDS
 from .routing import DEFAULT_AUDIENCE, Filters, Hits, Place, Router
 
-# National entries that belong to a step by what they are, not by kind alone.
+# National entries that belong to a step by what they are, not by kind alone: an editorial
+# choice, so named here by id; `missing` says when the catalogue no longer holds one.
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
 NETWORK_FALLBACK_IDS = ["nl-mentale-gezondheidsnetwerken-programma"]
 WAITING_FALLBACK_IDS = ["nl-wegvandewachtlijst", "nl-mind-wachtlijsten-dossier"]
+NAMED = {"huisarts": HUISARTS_IDS, "netwerk": NETWORK_FALLBACK_IDS, "wachten": WAITING_FALLBACK_IDS}
 
 # Walk-ins a region's sheet lists: with the other steps, what fits on two A4 pages. A region with
 # more gets its walk-ins picked per gemeente, and the sheet counts the others.
@@ -53,6 +55,13 @@ class Checklist:
 
     def step(self, key: str) -> Step:
         return next(step for step in self.steps if step.key == key)
+
+
+def missing(router: Router) -> dict[str, list[str]]:
+    """Per step, the entries it names that the catalogue does not hold (or holds as closed): that
+    step then shows less, or its national alternative is gone. Said by `data build` and at start-up."""
+    held = {record["id"] for record in router.records(router.national(Filters()))}
+    return {key: [i for i in ids if i not in held] for key, ids in NAMED.items() if not set(ids) <= held}
 
 
 def once(steps: list[Step]) -> list[Step]:

@@ -15,7 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import logs, state
+from . import checklist, logs, state
 from .catalogue import export as exporting
 from .catalogue import files, importing, placement, updates, verification
 from .catalogue import seed as seeding
@@ -89,6 +89,9 @@ def _build(source: Path) -> None:
                f"({entries['geo_precision'].value_counts().to_dict()}).")
     for problem in data.catalogue.unplaced:
         click.echo(f"  niet geplaatst of twijfel: {problem.id}: {problem.reason}")
+    for step, ids in checklist.missing(data.router).items():
+        click.echo(f"Let op: de stap '{step}' van de checklist noemt items die de catalogus niet (open) heeft: "
+                   f"{', '.join(ids)}.", err=True)
 
 
 def _source(refresh: bool) -> Path:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from .catalogue.schema import WALK_IN_KINDS
 from .catalogue.verification import is_stale
-from .geodata.sources import GEMEENTEN_FILE, PC4_FILE, POPULATION_PC4_FILE, RD_NEW
+from .geodata.sources import GEMEENTEN_FILE, GEMEENTEN_YEAR, PC4_FILE, POPULATION_PC4_FILE, RD_NEW, REGIONS_YEAR
 from .i18n import N_
 
 NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"
@@ -273,7 +273,8 @@ def about(coverage: Coverage, geo_meta: dict) -> dict:
         "dataset_built_at": geo_meta.get("built_at"),
         "population_year": year,
         "sources": [
-            "CBS, zorgkantoorregio's 2024 en gemeenten 2025 (via PDOK), CC BY 4.0" + dated.get(GEMEENTEN_FILE, ""),
+            f"CBS, zorgkantoorregio's {REGIONS_YEAR} en gemeenten {GEMEENTEN_YEAR} (via PDOK), CC BY 4.0"
+            + dated.get(GEMEENTEN_FILE, ""),
             population,
             "GeoNames, postcodepunten (PC4), CC BY 4.0, gecontroleerd met CBS-gebieden" + dated.get(PC4_FILE, ""),
             "Routekaart-catalogus van steun (map regions/ in dit project): startgegevens, niet volledig",

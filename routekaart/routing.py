@@ -285,6 +285,10 @@ class Router:
     def _of_region(self, code: str) -> np.ndarray:
         return self._by_region.get(code, np.empty(0, dtype=int))
 
+    def of_region(self, code: str) -> Hits:
+        """Every entry of a region's file (or the national one), closed ones too, in display order."""
+        return Hits(self._of_region(code))
+
     def _listed_hits(self, rows: np.ndarray, filters: Filters, place: Place | None) -> Hits:
         return self._hits(rows[self._listed[rows] & self.mask(filters)[rows]], place)
 

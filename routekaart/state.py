@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from flask import Flask, current_app
 
-from . import catalogue
+from . import catalogue, checklist
 from .catalogue.schema import COLUMNS
 from .catalogue.store import Store, open_store
 from .derived import Derived
@@ -69,6 +69,9 @@ def load(config, geo: dataset.GeoData | None = None, store: Store | None = None,
     entries = catalogue.load(stored, geo, previous and previous.catalogue)
     derived = Derived(geo, entries.entries, config.get("TILES_URL", ""), config.get("TILES_ATTRIBUTION", ""))
     router = Router(geo, entries.entries, store.nearest, derived)
+    for step, ids in checklist.missing(router).items():
+        logging.getLogger(__name__).warning("checklist step %s names entries the catalogue lacks: %s", step,
+                                            ", ".join(ids))
     return AppData(geo, entries, router, store, version, versions, time.monotonic(), derived)
 
 

@@ -178,3 +178,15 @@ def store_app(store_config, geodata_dir):
     return create_app({"TESTING": True, "DATA_DIR": str(geodata_dir), "TILES_URL": "", "RATELIMIT_ENABLED": False,
                        "PORTAL_DATABASE": str(Path(store_config["CATALOGUE_DIR"]).parent / "portal.sqlite3"),
                        **store_config})
+
+
+@pytest.fixture(scope="session")
+def tiny_geo(tmp_path_factory):
+    """The fictitious country of tests/fictitious.py, built as the real data is (no national data needed)."""
+    from routekaart.geodata import build, dataset
+
+    from .fictitious import write_source
+
+    folder = tmp_path_factory.mktemp("tiny")
+    build.build(write_source(folder / "source"), folder / "geodata")
+    return dataset.load(folder / "geodata")

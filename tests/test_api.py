@@ -3,6 +3,7 @@ import geopandas as gpd
 import jsonschema
 import pytest
 
+from routekaart import state
 from routekaart.geodata.build import RD_NEW
 from routekaart.routing import MAX_K
 from routekaart.web.openapi import openapi_document
@@ -138,3 +139,20 @@ def test_entries_json_made_once_is_the_same_as_made_per_answer(client, data):
         for name in ["nearby", "regional", "national"]:
             assert answer[name] == data.router.records(getattr(found, name), found.audience), (postcode, name)
         assert answer["national"] and answer["nearby"][0]["distance_km"] is not None
+
+
+def test_a_regions_entries_come_a_page_at_a_time(large_app, data):
+    """With a national catalogue a region holds thousands of entries: the answer stays bounded."""
+    client = large_app.test_client()
+    with large_app.app_context():
+        held = state.get().catalogue.entries
+    own = held[held["zorgkantoorregio"] == "ZK23"]
+    first = client.get("/api/v1/regions/ZK23?limit=200").get_json()["properties"]
+    assert first["entries_total"] == len(own) > 200 and first["pages"] == -(-len(own) // 200)
+    assert len(first["entries"]) == 200 and first["national_entries"] == int((held["zorgkantoorregio"] == "landelijk").sum())
+    ids = [e["id"] for page in range(1, first["pages"] + 1)
+           for e in client.get(f"/api/v1/regions/ZK23?limit=200&page={page}").get_json()["properties"]["entries"]]
+    assert sorted(ids) == sorted(own["id"])
+    assert len(client.get("/api/v1/regions/ZK23").get_json()["properties"]["entries"]) == 50, "the default page"
+    assert client.get("/api/v1/regions/ZK23?limit=501").get_json()["error"]["code"] == "invalid_parameter"
+    assert client.get("/api/v1/regions/ZK23?page=999").status_code == 404

@@ -12,7 +12,7 @@ from routekaart.catalogue import areas, importing, schema
 from routekaart.postcodes import parse
 from routekaart.routing import Filters
 
-from .fictitious import ROWS, app_with, row
+from .fictitious_catalogue import ROWS, app_with, row
 from .test_regio import pdf_text
 
 

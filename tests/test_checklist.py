@@ -105,3 +105,21 @@ def test_per_gemeente_takes_turns_largest_gemeente_first():
     assert checklist.per_gemeente(gemeenten, 2).tolist() == [0, 4]
     assert checklist.per_gemeente(gemeenten, 4).tolist() == [0, 1, 3, 4]
     assert checklist.per_gemeente(gemeenten, 10).tolist() == list(range(6))
+
+
+def test_a_step_whose_named_entries_are_gone_is_said(data):
+    """The steps name a few national entries by id; without them a step shows less, so the build
+    and the start-up say so. Fictitious stand-ins for the named entries, the huisarts's left out."""
+    from routekaart.routing import Router
+
+    named = [i for ids in checklist.NAMED.values() for i in ids]
+    entries = data.catalogue.entries
+    template = entries[entries["zorgkantoorregio"] == "landelijk"].iloc[[0]]
+    stand_ins = pd.concat([template.assign(id=i, name=f"Testlijn {i}", status="active")
+                           for i in named if i not in checklist.HUISARTS_IDS])
+    without = pd.concat([entries[~entries["id"].isin(named)], stand_ins], ignore_index=True)
+    assert checklist.missing(Router(data.geo, without)) == {"huisarts": checklist.HUISARTS_IDS}
+    closed = pd.concat([without, template.assign(id=checklist.HUISARTS_IDS[0], status="inactive")], ignore_index=True)
+    assert checklist.missing(Router(data.geo, closed)) == {"huisarts": checklist.HUISARTS_IDS}, "closed counts as gone"
+    complete = pd.concat([without, template.assign(id=checklist.HUISARTS_IDS[0], status="active")], ignore_index=True)
+    assert checklist.missing(Router(data.geo, complete)) == {}

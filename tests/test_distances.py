@@ -10,7 +10,7 @@ from routekaart import state
 from routekaart.postcodes import parse
 from routekaart.routing import Filters
 
-from .fictitious import ROWS, app_with, row
+from .fictitious_catalogue import ROWS, app_with, row
 from .test_regio import pdf_text
 
 NATIONAL = [r for r in ROWS if r["zorgkantoorregio"] == "landelijk"]

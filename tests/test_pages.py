@@ -382,10 +382,3 @@ def test_an_unknown_or_hostile_place_id_gets_a_plain_404_page(client, entry_id):
     assert response.status_code == 404
     assert "Deze plek kennen we niet" in html or "Deze pagina bestaat niet" in html
     assert "<script>alert" not in html and "tel:113" in html
-
-
-def test_the_audience_labels_cover_the_schemas_groups():
-    from routekaart.catalogue.schema import AUDIENCE_GROUPS
-    from routekaart.web.pages import AUDIENCES
-
-    assert tuple(AUDIENCES) == AUDIENCE_GROUPS

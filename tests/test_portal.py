@@ -310,3 +310,28 @@ def test_the_history_goes_out_as_hsds_metadata(app, coordinator, tmp_path):
     assert phone[["field_name", "resource_type", "updated_by"]].values.tolist() == [["phones", "service", COORDINATOR]]
     services = pd.read_csv(out / "services.csv", dtype=str, keep_default_na=False)
     assert set(metadata["resource_id"]) <= set(services["id"])
+
+
+def test_the_to_do_list_names_what_each_entry_lacks():
+    from datetime import date
+
+    import pandas as pd
+
+    from routekaart.catalogue.schema import normalise
+    from routekaart.portal.web import attention
+
+    base = {"kind": "steunpunt", "scope": "lokaal", "zorgkantoorregio": "ZK99", "location_type": "physical",
+            "source_url": "https://voorbeeld.invalid"}
+    entries = normalise(pd.DataFrame([
+        {**base, "id": "testpunt-compleet", "name": "Testpunt Compleet", "last_verified": "2026-11-01",
+         "phones": "030 000 0000", "schedule_note": "ma 10-12", "service_area": "Utrecht"},
+        {**base, "id": "testpunt-leeg", "name": "Testpunt Leeg"},
+        {**base, "id": "testpunt-oud", "name": "Testpunt Oud", "last_verified": "2024-01-01", "phones": "030 000 0001",
+         "schedule_note": "di 10-12", "service_area": "Utrecht"},
+        {**base, "id": "testpunt-gestopt", "name": "Testpunt Gestopt", "status": "inactive"},
+        {**base, "id": "testlijn-landelijk", "name": "Testlijn Landelijk", "zorgkantoorregio": "landelijk",
+         "scope": "landelijk", "location_type": "virtual", "last_verified": "2026-11-01", "phones": "0800 000 0000"},
+    ]))
+    found = {key: list(rows["id"]) for key, rows in attention(entries, date(2026, 12, 2)).items()}
+    assert found == {"never": ["testpunt-leeg"], "stale": ["testpunt-oud"], "no_phone": ["testpunt-leeg"],
+                     "no_hours": ["testpunt-leeg"], "no_service_area": ["testpunt-leeg"]}

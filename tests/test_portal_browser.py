@@ -157,7 +157,7 @@ def test_the_coordinator_story(portal, browser):
     coordinator.get_by_role("button", name="Opslaan").click()
     coordinator.get_by_text("Opgeslagen").wait_for()
     coordinator.goto(f"{base}/beheer/meldingen")
-    coordinator.get_by_role("link", name=re.compile(f"fout in {reported['id']}")).click()
+    coordinator.get_by_role("link", name=f"Melding 1: fout in {reported['name']}").click()  # by name, not code
     report_url = coordinator.url
     coordinator.get_by_role("button", name="Afwijzen").click()
     coordinator.get_by_text("Er wachten geen meldingen").wait_for()

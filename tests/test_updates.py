@@ -8,7 +8,7 @@ import pytest
 from routekaart import state
 from routekaart.catalogue import files, updates
 
-from .fictitious import ROWS, app_with
+from .fictitious_catalogue import ROWS, app_with
 
 FACT_HEADER = ",".join(updates.FACT_COLUMNS)
 SEED_HEADER = ("id,name,kind,organisation,summary_nl,street,housenumber,postcode,city,gemeente,lat,lon,phone,email,"

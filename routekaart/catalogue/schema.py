@@ -56,7 +56,8 @@ STATUSES = {"active": N_("Actief"), "planned": N_("Gepland, nog niet open"), "pi
 # map or on the checklist.
 OPEN_STATUSES = ("", "active", "pilot")
 SCOPES = ("landelijk", "regionaal", "lokaal")
-AUDIENCE_GROUPS = ("volwassenen", "jongeren", "naasten")
+AUDIENCE_GROUPS = {"volwassenen": N_("Volwassenen"), "jongeren": N_("Jongeren"),
+                   "naasten": N_("Naasten (familie, vrienden)")}  # group -> its label
 YES_NO = ("ja", "nee", "")
 LOCATION_TYPES = ("physical", "virtual")
 
@@ -217,7 +218,7 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
           lambda v: f"'{v}' moet physical of virtual zijn")
     groups = frame["audience_groups"].map(split_list)
     check(groups.map(lambda gs: any(g not in AUDIENCE_GROUPS for g in gs)).astype(bool), "audience_groups",
-          lambda v: f"'{v}': gebruik volwassenen, jongeren en/of naasten, gescheiden door ;")
+          lambda v: f"'{v}': gebruik {', '.join(AUDIENCE_GROUPS)}, gescheiden door ;")
     check(filled("postal_code") & ~frame["postal_code"].str.upper().str.match(_POSTCODE), "postal_code",
           lambda v: f"'{v}' is geen geldige postcode (zoals 3511 AB)")
     bad_phone = frame["phones"].map(lambda v: any(not (_PHONE_ENTRY.match(p) and _PHONE.match(phone_digits(p)))

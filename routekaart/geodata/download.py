@@ -35,8 +35,8 @@ from .sources import SourceError
 
 PDOK = "https://api.pdok.nl/cbs/gebiedsindelingen/ogc/v1"
 AREAS = {  # file -> (collection, jaarcode, expected number of areas)
-    sources.REGIONS_FILE: ("zorgkantoorregio_gegeneraliseerd", 2024, 31),
-    sources.GEMEENTEN_FILE: ("gemeente_gegeneraliseerd", 2025, 342),
+    sources.REGIONS_FILE: ("zorgkantoorregio_gegeneraliseerd", sources.REGIONS_YEAR, 31),
+    sources.GEMEENTEN_FILE: ("gemeente_gegeneraliseerd", sources.GEMEENTEN_YEAR, 342),
 }
 GEONAMES = "https://download.geonames.org/export/zip/NL.zip"
 CBS_FEED = "https://opendata.cbs.nl/ODataFeed/odata/83503NED"

@@ -17,8 +17,9 @@ from shapely import make_valid
 
 from ..i18n import N_
 
-REGIONS_FILE = "zorgkantoorregio_2024.geojson"
-GEMEENTEN_FILE = "gemeente_2025.geojson"
+REGIONS_YEAR, GEMEENTEN_YEAR = 2024, 2025  # the CBS area divisions we use (PDOK)
+REGIONS_FILE = f"zorgkantoorregio_{REGIONS_YEAR}.geojson"
+GEMEENTEN_FILE = f"gemeente_{GEMEENTEN_YEAR}.geojson"
 PC4_FILE = "pc4.csv"
 POPULATION_PC4_FILE = "population_pc4.csv"
 REQUIRED_FILES = (REGIONS_FILE, GEMEENTEN_FILE, PC4_FILE)

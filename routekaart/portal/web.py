@@ -115,6 +115,13 @@ def _data() -> state.AppData:
     return state.get()
 
 
+def _entry_name(entry_id: str) -> str:
+    """An entry's name, for a report about it (its id if the entry is gone)."""
+    router = _data().router
+    found = router.with_ids([entry_id])
+    return router.records(found)[0]["name"] if len(found) else entry_id
+
+
 def _region_codes() -> list[str]:
     return [NATIONAL, *_data().geo.regions.index]
 
@@ -223,6 +230,8 @@ def attention(entries: pd.DataFrame, today: date) -> dict[str, pd.DataFrame]:
         "stale": live[~never & is_stale(live["last_verified"], today, STALE_MONTHS)],
         "no_phone": live[live["phones"] == ""],
         "no_hours": live[physical & (live["schedule"] == "") & (live["schedule_note"] == "")],
+        # a regional or local entry offered to its whole region, or its own gemeente, by default only
+        "no_service_area": live[(live["zorgkantoorregio"] != NATIONAL) & (live["service_area"] == "")],
     }
 
 
@@ -231,6 +240,7 @@ ATTENTION_LABELS = {
     "stale": N_("Langer dan 12 maanden niet gecontroleerd"),
     "no_phone": N_("Zonder telefoonnummer"),
     "no_hours": N_("Zonder openingstijden"),
+    "no_service_area": N_("Zonder werkgebied: voor welke gemeenten is dit?"),
 }
 KNOWN_GAPS = {"mgn_known": N_("Geen mentaal gezondheidsnetwerk bekend"),
               "waiting_support_known": N_("Geen steun tijdens het wachten bekend"),
@@ -595,4 +605,4 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     app.add_template_filter(portal_time)
     app.jinja_env.globals.update(portal_user=_user, field_labels=LABELS, field_choices=CHOICES, long_fields=LONG,
-                                 form_fields=form_fields, role_labels=ROLE_LABELS)
+                                 form_fields=form_fields, role_labels=ROLE_LABELS, entry_name=_entry_name)

@@ -6,9 +6,29 @@ from flask import Blueprint, Flask, current_app, request
 from flask.json.provider import JSONProvider
 
 from ..catalogue.schema import phone_digits
+from ..errors import InvalidParameter, PageNotFound
 from ..geodata.dataset import source_dates
 from ..geodata.sources import ATTRIBUTION
+from ..i18n import N_
 from ..maps import LEAFLET_DIR
+
+
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 500  # a region's entries are listed a page at a time (?page=, ?limit=)
+
+
+def paging(total: int) -> tuple[int, int, int]:
+    """(page, limit, pages) from ?page= (from 1) and ?limit= (1 to MAX_PAGE_SIZE)."""
+    try:
+        page, limit = int(request.args.get("page", 1)), int(request.args.get("limit", PAGE_SIZE))
+    except ValueError:
+        page = limit = 0
+    if not (1 <= limit <= MAX_PAGE_SIZE and page >= 1):
+        raise InvalidParameter(N_("Kies een pagina vanaf 1 en een aantal per pagina van 1 tot %(max)s."),
+                               max=MAX_PAGE_SIZE)
+    pages = max(1, -(-total // limit))
+    if page > pages:
+        raise PageNotFound(pages)
+    return page, limit, pages
 
 
 # Query parameters that only track visitors or trigger a site's own jobs (WordPress cron).

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from .. import state
-from ..catalogue import records
 from ..catalogue.schema import NATIONAL
 from ..postcodes import parse
-from ..routing import DEFAULT_K, Filters, flag, number
+from ..routing import DEFAULT_K, Filters, Hits, flag, number
+from . import paging
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -84,7 +84,11 @@ def api_region(code: str):
     data = state.get()
     code = data.geo.region_code(code)
     feature = _region_feature(data.geo, code)
-    entries = data.catalogue.entries
-    feature["properties"]["entries"] = records(entries[entries["zorgkantoorregio"] == code])
-    feature["properties"]["national_entries"] = int((entries["zorgkantoorregio"] == NATIONAL).sum())
+    router = data.router
+    entries = router.of_region(code)
+    page, limit, pages = paging(len(entries))
+    feature["properties"].update({
+        "entries_total": len(entries), "page": page, "limit": limit, "pages": pages,
+        "entries": router.records(Hits(entries.rows[(page - 1) * limit:page * limit])),
+        "national_entries": len(router.of_region(NATIONAL))})
     return jsonify(feature)

@@ -19,8 +19,9 @@ import pandas as pd
 from .. import coverage, maps, sheets, state
 from ..catalogue import records
 from ..catalogue.schema import KINDS
-from ..errors import InvalidParameter, PageNotFound
+from ..errors import InvalidParameter
 from ..i18n import N_
+from . import PAGE_SIZE, paging
 
 bp = Blueprint("dekking", __name__)
 api_bp = Blueprint("dekking_api", __name__)
@@ -51,7 +52,6 @@ GAP_TEXTS = {
     "stale": N_("%(value)s van de steun is 12 maanden niet gecontroleerd (landelijk %(national)s)"),
 }
 FARTHEST_N = 25
-PAGE_SIZE, MAX_PAGE_SIZE = 50, 500  # a region's entries are listed a page at a time (?page=, ?limit=)
 
 
 def coverage_of(data: state.AppData) -> coverage.Coverage:
@@ -225,26 +225,11 @@ def _region(code: str):
     return data, result, code, coverage.farthest(result, code, FARTHEST_N), coverage.region_entries(result, code)
 
 
-def _paging(total: int) -> tuple[int, int, int]:
-    """(page, limit, pages) from ?page= (from 1) and ?limit= (1 to MAX_PAGE_SIZE)."""
-    try:
-        page, limit = int(request.args.get("page", 1)), int(request.args.get("limit", PAGE_SIZE))
-    except ValueError:
-        page = limit = 0
-    if not (1 <= limit <= MAX_PAGE_SIZE and page >= 1):
-        raise InvalidParameter(N_("Kies een pagina vanaf 1 en een aantal per pagina van 1 tot %(max)s."),
-                               max=MAX_PAGE_SIZE)
-    pages = max(1, -(-total // limit))
-    if page > pages:
-        raise PageNotFound(pages)
-    return page, limit, pages
-
-
 @bp.get("/dekking/<code>")
 def region(code: str):
     """A region's figures and its entries: the counts per kind, the entries a page at a time."""
     data, result, code, far, entries = _region(code)
-    page, limit, pages = _paging(len(entries))
+    page, limit, pages = paging(len(entries))
     shown = entries.iloc[(page - 1) * limit:page * limit]
     return render_template(
         "dekking/region.html", code=code, row=result.table.loc[code], waarom=waarom(result, code),
@@ -344,7 +329,7 @@ def api_coverage():
 @api_bp.get("/api/v1/coverage/<code>")
 def api_coverage_region(code: str):
     data, result, code, far, entries = _region(code)
-    page, limit, pages = _paging(len(entries))
+    page, limit, pages = paging(len(entries))
     shown = entries.iloc[(page - 1) * limit:page * limit]
     counts = coverage.entry_counts(entries)
     return jsonify({

@@ -1,12 +1,12 @@
 """The OpenAPI 3 description of the JSON API; tests fuzz the API against it."""
 from __future__ import annotations
 
-from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, STATUSES
+from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, LOCATION_TYPES, SCOPES, STATUSES
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
-from ..coverage import GAP_CODES
+from ..coverage import GAP_CODES, METRICS
 from ..routing import DISTANCE_BASIS, FALSE, MAX_K, TRUE, VISITORS
-from .dekking import MAX_PAGE_SIZE, PAGE_SIZE
+from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
 
@@ -28,14 +28,14 @@ ENTRY = {
         "fees_description": _nullable_str,
         "free": {"type": "boolean"},
         "referral_needed": {"type": ["boolean", "null"]},
-        "scope": {"type": "string", "enum": ["landelijk", "regionaal", "lokaal"]},
+        "scope": {"type": "string", "enum": list(SCOPES)},
         "zorgkantoorregio": {"type": "string"},
         "service_area": {"type": ["object", "null"], "required": ["basis", "gemeenten"],
                          "description": "the gemeenten it is for (null: national, for everyone); basis: given in "
                                         "the catalogue, or by default its own gemeente or its whole region",
                          "properties": {"basis": {"type": "string", "enum": ["given", "gemeente", "region"]},
                                         "gemeenten": {"type": "array", "items": {"$ref": "#/components/schemas/GemeenteRef"}}}},
-        "location_type": {"type": "string", "enum": ["physical", "virtual"]},
+        "location_type": {"type": "string", "enum": list(LOCATION_TYPES)},
         "address": {"type": "object", "properties": {k: _nullable_str for k in
                                                       ("address_1", "postal_code", "city", "gemeente")}},
         "latitude": {"type": ["number", "null"]},
@@ -105,28 +105,28 @@ FEATURE = {"type": "object", "required": ["type", "properties", "geometry"],
 
 
 _number_or_null = {"type": ["number", "null"]}
+_BY_FORMAT = {  # a coverage metric's format (coverage.METRICS) -> its JSON schema
+    "rate": _number_or_null, "km": _number_or_null,
+    "share": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+    # 0 = the best region on every scored measure, 100 = the worst; null in the national row.
+    "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
+    "count": {"type": "integer", "minimum": 0},
+    # A region: known or not.
+    "known": {"type": "boolean"},
+}
 COVERAGE_ROW = {
     "type": "object",
     "required": ["code", "name", "population", "walk_ins", "median_km", "share_over_10km", "share_over_20km",
                  "share_unverified"],
     "properties": {
         "code": {"type": "string"}, "name": {"type": "string"},
+        **{name: _BY_FORMAT[form] for name, (_label, form) in METRICS.items()},
         "population": {"type": ["integer", "null"], "minimum": 0},  # null: no inhabitant figures
-        **{name: {"type": "integer", "minimum": 0} for name in (
-            "walk_ins", "planned_walk_ins", "entries", "pc4_count", "pc4_without_population", "n_steunpunt",
-            "n_jongeren", "n_herstelacademie", "n_wachtverzachter", "n_mgn", "n_informatie")},
-        "walk_ins_per_100k": _number_or_null, "median_km": _number_or_null, "median_km_in_region": _number_or_null,
-        **{name: {"type": ["number", "null"], "minimum": 0, "maximum": 1}
-           for name in ("share_over_10km", "share_over_20km", "share_over_10km_in_region",
-                        "share_over_20km_in_region", "share_unverified")},
-        # 0 = the best region on every scored measure, 100 = the worst; null in the national row.
-        "score": {"type": ["number", "null"], "minimum": 0, "maximum": 100},
         # What drives the score, worst first; empty in the national row.
         "gaps": {"type": "array", "items": {"type": "string", "enum": ["no_walk_in", *GAP_CODES.values()]}},
-        # A region: known or not. The national row: in how many regions it is known.
-        **{name: {"type": "boolean"} for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+        # The national row: in how many regions each "known" measure is known.
         **{f"regions_with_{name}": {"type": "integer", "minimum": 0}
-           for name in ("mgn_known", "waiting_support_known", "youth_walk_in_known")},
+           for name, (_label, form) in METRICS.items() if form == "known"},
     },
 }
 _ABOUT = {
@@ -222,12 +222,18 @@ def openapi_document() -> dict:
                                    "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}}}})},
             }},
             "/api/v1/regions/{code}": {"get": {
-                "summary": "Eén zorgkantoorregio met gemeenten en steun",
+                "summary": "Eén zorgkantoorregio met gemeenten en steun (de items een pagina per keer: "
+                           "entries_total, page, limit en pages staan bij de properties)",
                 "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}}],
+                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
+                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                                      f"items per pagina (standaard {PAGE_SIZE})")],
                 "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
-                              "400": _error_response("Geen regiocode (invalid_region)"),
-                              "404": _error_response("Onbekende regio (unknown_region)")},
+                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
+                                                     "bereik (invalid_parameter)"),
+                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
+                                                     "(page_not_found)")},
             }},
             "/api/v1/coverage": {"get": {
                 "summary": "Dekking per zorgkantoorregio, met een landelijke regel",

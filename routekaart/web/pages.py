@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
-from ..catalogue.schema import ENTRY_ID, KINDS, WALK_IN_KINDS
+from ..catalogue.schema import AUDIENCE_GROUPS, ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
@@ -29,7 +29,6 @@ from .errors import translated
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
-AUDIENCES = {"volwassenen": N_("Volwassenen"), "jongeren": N_("Jongeren"), "naasten": N_("Naasten (familie, vrienden)")}
 # The route page's "who is looking" choice (routing.VISITORS), as the form offers it.
 VISITOR_LABELS = {"volwassene": N_("Een volwassene"), "jongere": N_("Een jongere"),
                   "naaste": N_("Een naaste (familie of vriend van iemand met klachten)")}
@@ -110,7 +109,7 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
 
 @bp.app_template_filter("audience_label")
 def audience_label(group: str) -> str:
-    return _(AUDIENCES[group]) if group in AUDIENCES else group
+    return _(AUDIENCE_GROUPS[group]) if group in AUDIENCE_GROUPS else group
 
 
 def visitor_word(group: str) -> str | None:
