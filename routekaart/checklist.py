@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue.schema import FROM_HOME_KINDS
-from .routing import Filters, Hits, Place, Router
+from .routing import DEFAULT_AUDIENCE, Filters, Hits, Place, Router
 
 # National entries that belong to a step by what they are, not by kind alone: an editorial
 # choice, so named here by id; `missing` says when the catalogue no longer holds one.
@@ -59,6 +59,7 @@ class Checklist:
     steps: list[Step]
     made_on: date
     gemeenten: list[Gemeente] = field(default_factory=list)  # a region's sheet: every gemeente, A to Z
+    boat_trip: bool = False  # a Wadden-island postcode whose nearest walk-in is across the water
 
     def step(self, key: str) -> Step:
         return next(step for step in self.steps if step.key == key)
@@ -110,13 +111,14 @@ def by_gemeente(router: Router, region_code: str, walk_ins: list[dict]) -> list[
 
 
 def build(router: Router, region_code: str, place: Place | None = None, k: int = 5,
-          today: date | None = None) -> Checklist:
-    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's."""
+          today: date | None = None, audience: str = DEFAULT_AUDIENCE) -> Checklist:
+    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's.
+    The walk-ins for `audience` (whom the visitor looks for) come first; the others say whom they are for."""
     everything = Filters(k=k)
     national = router.national(everything).where(router.is_open())
     regional = router.regional(region_code, everything, place).where(router.is_open())
     if place is not None:
-        walk_ins = router.nearest(place, everything)
+        walk_ins = router.fitting_first(router.nearest(place, everything), audience)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))
         not_listed = 0
     else:
@@ -131,9 +133,10 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
     from_home = national.where(router.is_kind(*FROM_HOME_KINDS))
     young_or_carers = router.for_group("jongeren") | router.for_group("naasten")
 
-    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed: int = 0) -> Step:
-        return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [],
-                    not_listed)
+    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed: int = 0,
+             group: str | None = audience) -> Step:
+        return Step(key, router.records(hits, group), gap,
+                    router.records(router.with_ids(list(fallback)), group) if gap else [], not_listed)
 
     steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
@@ -142,7 +145,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
         step("steunpunten", walk_ins, gap=not len(walk_ins), not_listed=not_listed),
         step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),
         step("thuis", from_home.where(router.for_group("volwassenen"))),
-        step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers)),
+        step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers), group=None),  # for them by name
         step("clientondersteuning", national.where(router.is_kind("clientondersteuning"))),
     ])
     made = Checklist(
@@ -151,6 +154,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
         place=place,
         steps=steps,
         made_on=today or date.today(),
+        boat_trip=place is not None and router.boat_trip(place, walk_ins),
     )
     if place is None:
         made.gemeenten = by_gemeente(router, region_code, made.step("steunpunten").entries)

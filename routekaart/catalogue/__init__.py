@@ -94,7 +94,8 @@ def as_record(row: dict) -> dict:
         "latitude": _number(row.get("lat")),
         "longitude": _number(row.get("lon")),
         "geo_precision": row.get("geo_precision") or None,
-        "distance_km": None if _number(row.get("distance_km")) is None else round(float(row["distance_km"]), 1),
+        "distance_km": None,  # a lookup fills in these two (routing.Router.records)
+        "distance_basis": None,
         "phones": split_list(row["phones"]),
         "email": row["email"] or None,
         "url": row["url"] or None,

@@ -5,7 +5,7 @@ from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, LOCATION_TYPES, SCOPES, S
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..coverage import GAP_CODES, METRICS
-from ..routing import FALSE, MAX_K, TRUE
+from ..routing import DISTANCE_BASIS, FALSE, MAX_K, TRUE, VISITORS
 from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
@@ -41,7 +41,13 @@ ENTRY = {
         "latitude": {"type": ["number", "null"]},
         "longitude": {"type": ["number", "null"]},
         "geo_precision": {"type": ["string", "null"], "enum": ["source", "pc4", "place", None]},
-        "distance_km": {"type": ["number", "null"]},
+        "distance_km": {"type": ["number", "null"],
+                        "description": "straight-line km from the postcode's PC4 point (in a lookup's lists)"},
+        "distance_basis": {"type": ["string", "null"], "enum": [*DISTANCE_BASIS.values(), None],
+                           "description": "what distance_km is measured to: the place's address, its postcode's "
+                                          "PC4 point (about), or only the centre of its town"},
+        "audience_fit": {"type": "boolean", "description": "in a lookup: false when the entry is only for other "
+                                                           "groups than the audience asked for (listed after the rest)"},
         "phones": {"type": "array", "items": {"type": "string"}},
         "email": _nullable_str,
         "url": _nullable_str,
@@ -111,8 +117,13 @@ LOOKUP = {
         "region_method": {"type": "string", "enum": ["gemeente", "polygon", "nearest"]},
         "also_in_regions": {"type": "array", "items": {"$ref": "#/components/schemas/RegionRef"}},
         "gemeente": {"$ref": "#/components/schemas/GemeenteRef"},
+        "audience": {"type": "string", "enum": list(AUDIENCE_GROUPS),
+                     "description": "whom the lists are for: each has the entries for this group first"},
+        "boat_trip": {"type": "boolean", "description": "the postcode is on a Wadden island and the first nearby "
+                                                        "walk-in is not: getting there takes a boat"},
         "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
-                   "description": "open walk-ins, nearest first (never planned or stopped ones)"},
+                   "description": "the k nearest open walk-ins (never planned or stopped ones), those for the "
+                                  "audience first, each part nearest first"},
         "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
                      "description": "regional and local support whose service area holds the postcode's gemeente"},
         "national": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
@@ -206,11 +217,13 @@ def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.1.0",
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.2.0",
                  "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz. "
                                 "1.1.0: de dekking heeft er velden bij (score, gaps, planned_walk_ins, "
                                 "afstanden binnen de eigen regio, waarom); een regio zonder inlooppunt binnen "
-                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald."},
+                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald. "
+                                "1.2.0: distance_basis, audience_fit, audience en boat_trip; audience ordent "
+                                "nu (voor wie je zoekt eerst) in plaats van te filteren."},
         "paths": {
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
@@ -220,7 +233,9 @@ def openapi_document() -> dict:
                     _query("k", {"type": "integer", "minimum": 1, "maximum": MAX_K}, "aantal inlooppunten"),
                     {**_query("kind", {"type": "array", "items": {"type": "string", "enum": list(KINDS)}},
                               "soort(en), komma-gescheiden"), "style": "form", "explode": False},
-                    _query("audience", {"type": "string", "enum": list(AUDIENCE_GROUPS)}, "doelgroep"),
+                    _query("audience", {"type": "string", "enum": [*VISITORS, *AUDIENCE_GROUPS]},
+                           "voor wie je zoekt (standaard volwassene): plekken voor die groep komen eerst, de "
+                           "rest erna (audience_fit false); er valt niets weg"),
                     _query("no_referral", flag, "alleen zonder verwijzing"),
                     _query("free", flag, "alleen gratis"),
                     _query("max_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 400},

@@ -24,13 +24,16 @@ from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
 from ..paper import site_url
 from ..postcodes import parse
-from ..routing import MAX_K, Filters, flag
+from ..routing import DEFAULT_AUDIENCE, MAX_K, VISITORS, Filters, flag
 from .errors import translated
 from .opening import opening
 
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
+# The route page's "who is looking" choice (routing.VISITORS), as the form offers it.
+VISITOR_LABELS = {"volwassene": N_("Een volwassene"), "jongere": N_("Een jongere"),
+                  "naaste": N_("Een naaste (familie of vriend van iemand met klachten)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
@@ -76,14 +79,16 @@ def _entry_macro(paper: bool):
     return get_template_attribute("_sheet_entry.html" if paper else "_entry.html", "entry")
 
 
-def _card(router, day: date, language: str, paper: bool, entry_id: str, today: Today | None) -> str | None:
+def _card(router, day: date, language: str, paper: bool, entry_id: str, today: Today | None,
+          audience_fit: bool | None) -> str | None:
     """An entry's card without a distance: the same for every visitor on one day (it says whether
-    its check is overdue) in one language with what its hours say now (`today`, part of the key
-    only: the card asks opening() itself, for the same moment)."""
+    its check is overdue) in one language, with what its hours say now (`today`, part of the key
+    only: the card asks opening() itself, for the same moment), for a visitor who looks for a group
+    it is for or not (audience_fit; None: nobody said)."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
-    return str(_entry_macro(paper)(router.records(found)[0]))
+    return str(_entry_macro(paper)({**router.records(found)[0], "audience_fit": audience_fit}))
 
 
 @bp.app_template_global()
@@ -92,10 +97,11 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
     (national lines, regional services): those are kept in the dataset's bounded cache, made when
     first shown, so start-up does not grow with the catalogue (memory only, never logged)."""
     if entry["distance_km"] is not None:
-        return _entry_macro(paper)(entry, entry["distance_km"])
+        return _entry_macro(paper)(entry, entry["distance_km"], entry["distance_basis"])
     data = state.get()
     made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
-    card = made(date.today(), str(get_locale()), paper, entry["id"], None if paper else opening(entry))
+    card = made(date.today(), str(get_locale()), paper, entry["id"], None if paper else opening(entry),
+                entry.get("audience_fit"))
     return Markup(card) if card is not None else _entry_macro(paper)(entry)
 
 
@@ -103,9 +109,10 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
 def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
+    visitors = [(word, VISITORS[word], label) for word, label in VISITOR_LABELS.items()]
     if problem or filters != UNFILTERED:
-        return macro(filters, problem, KINDS, AUDIENCE_GROUPS, DISTANCES)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, AUDIENCE_GROUPS, DISTANCES))))
+        return macro(filters, problem, KINDS, visitors, DISTANCES)
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, visitors, DISTANCES))))
 
 
 @bp.app_template_filter("audience_label")
@@ -113,12 +120,16 @@ def audience_label(group: str) -> str:
     return _(AUDIENCE_GROUPS[group]) if group in AUDIENCE_GROUPS else group
 
 
+def visitor_word(group: str) -> str | None:
+    """The `voor` value of a link for whom the visitor looks for (none for the default, an adult)."""
+    return None if group == DEFAULT_AUDIENCE else next(word for word, of in VISITORS.items() if of == group)
+
+
 @bp.app_template_global()
 def filter_words(filters: Filters) -> str:
-    """The active filters in words ('Inloop voor jongeren, binnen 25 km, gratis'), said above the results."""
+    """The active filters in words ('Inloop voor jongeren, binnen 25 km, gratis'), said above the
+    results. Whom the visitor looks for is no filter (it hides nothing): the page says it apart."""
     words = [_(KINDS[kind][0]) for kind in filters.kinds]
-    if filters.audience:
-        words.append(_("voor: %(group)s", group=audience_label(filters.audience)))
     if filters.max_km:
         words.append(_("binnen %(km)s km", km=f"{filters.max_km:g}"))
     if filters.no_referral:
@@ -149,12 +160,12 @@ def home():
 
 
 def page_filters() -> Filters:
-    """The list filters from the form (soort, voor, zonder_verwijzing, gratis, km)."""
+    """The list filters from the form (soort, zonder_verwijzing, gratis, km) and whom it is for (voor)."""
     km = request.args.get("km", "")
     if km and km not in DISTANCES:
         raise FilterError(N_("Kies een afstand van 5, 10, 25 of 50 km."))
     return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
-                   audience=request.args.get("voor") or None,
+                   audience=request.args.get("voor", ""),
                    no_referral=flag("zonder_verwijzing", request.args.get("zonder_verwijzing")),
                    free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K)
 
@@ -171,7 +182,7 @@ def warm(app) -> None:
             data = state.get()
             data.derived.region_maps()
             filter_form(UNFILTERED, None)
-            for record in data.router.records(data.router.national(Filters())):
+            for record in data.router.records(data.router.national(Filters()), DEFAULT_AUDIENCE):
                 for paper in (False, True):
                     entry_card(record, paper)
 
@@ -196,14 +207,17 @@ def route(postcode: str):
         filters = page_filters()
     except FilterError as error:  # the unfiltered list, with what was wrong above it
         status, problem, filters = 400, translated(error), UNFILTERED
-    walk_ins = router.records(router.nearest(place, filters))
-    regional = router.records(router.regional(place.region_code, filters, place))
-    page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
-                           router.records(router.national(filters)), router.records(router.elsewhere(place, filters)))
+    found = router.lookup(parsed, filters)
+    walk_ins, regional, national, elsewhere = (router.records(hits, found.audience) for hits in (
+        found.nearby, found.regional, found.national, found.elsewhere))
+    page = route_page.plan(checklist.build(router, place.region_code, place, audience=found.audience), walk_ins,
+                           regional, national, elsewhere)
     labels = marker_labels(place)
     points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels)
     return render_template(
-        "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
+        "route.html", place=place, page=page, filters=filters, problem=problem,
+        filtered=filters != Filters(audience=filters.audience, k=MAX_K), visitor=visitor_word(filters.audience),
+        boat_trip=found.boat_trip, visitor_labels=VISITOR_LABELS,
         rendered=data.derived.region_maps()[place.region_code], points=points,
         shapes=maps.ROUTE_SHAPES, labels=labels), status
 
