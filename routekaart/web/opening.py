@@ -4,6 +4,7 @@ weekly hours for the place page and the print, and the API's open_today / next_o
 The rules themselves are catalogue/hours.py."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from flask import Blueprint, g
@@ -20,6 +21,7 @@ DAY_NAMES = (N_("maandag"), N_("dinsdag"), N_("woensdag"), N_("donderdag"), N_("
 ORDINAL_NAMES = {1: N_("eerste"), 2: N_("tweede"), 3: N_("derde"), 4: N_("vierde"), 5: N_("vijfde"),
                  -1: N_("laatste")}
 HOLIDAY_LANGUAGE = {"nl": "nl", "en": "en_US"}  # our language -> the holidays package's
+TODAY_KEPT = 4096  # schedules' answers kept (per text, minute and language)
 
 
 def now() -> datetime:
@@ -35,8 +37,18 @@ def opening(e: dict) -> hours.Today | None:
     not open (planned, stopped), or past the hours' last valid day."""
     if not e["schedule"] or not e["open_status"]:
         return None
-    found = hours.today(hours.parse(e["schedule"]["text"]), now(), HOLIDAY_LANGUAGE.get(str(get_locale()), "nl"))
+    found = _today(e["schedule"]["text"], now().replace(second=0, microsecond=0),
+                   HOLIDAY_LANGUAGE.get(str(get_locale()), "nl"))
     return None if found.state == "unknown" else found
+
+
+@functools.lru_cache(maxsize=TODAY_KEPT)
+def _today(text: str, minute: datetime, language: str) -> hours.Today:
+    """hours.today for a schedule's text at a whole minute: its answer changes on the minute at
+    most (hours are in minutes), and a lookup asks it for the same national lines (113 is open day
+    and night: a year of days to look through) again and again. Key: text, minute, language;
+    bounded, so old minutes fall out."""
+    return hours.today(hours.parse(text), minute, language)
 
 
 def _times(times) -> str:
