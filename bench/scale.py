@@ -81,8 +81,8 @@ def in_process(data_dir: Path, catalogue: Path) -> dict:
     from routekaart.routing import Filters
     from routekaart.web import warm
 
-    app = create_app({"DATA_DIR": str(data_dir), "CATALOGUE_DIR": str(catalogue), "TILES_URL": "",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"DATA_DIR": str(data_dir), "CATALOGUE_DIR": str(catalogue), "DATABASE_URL": "",
+                      "TILES_URL": "", "RATELIMIT_ENABLED": False})  # the files, whatever the environment says
     with app.app_context():
         data = state.get()
     out = {"startup_s": time.perf_counter() - started, "rss_start": rss_mb(),
@@ -132,7 +132,8 @@ def under_gunicorn(data_dir: Path, catalogue: Path, workers: int) -> dict:
     from load import free_port, gunicorn, worker_rss
 
     port = free_port()
-    env = {**os.environ, "ROUTEKAART_ENV": "production", "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
+    env = {**os.environ, "DATABASE_URL": "", "ROUTEKAART_ENV": "production",
+           "ROUTEKAART_SECRET_KEY": os.urandom(24).hex(),
            "ROUTEKAART_DATA_DIR": str(data_dir), "ROUTEKAART_CATALOGUE_DIR": str(catalogue),
            "ROUTEKAART_BIND": f"127.0.0.1:{port}", "ROUTEKAART_WORKERS": str(workers),
            "ROUTEKAART_PUBLIC_URL": "http://127.0.0.1"}

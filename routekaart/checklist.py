@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue.schema import FROM_HOME_KINDS
-from .routing import Filters, Hits, Place, Router
+from .routing import DEFAULT_AUDIENCE, Filters, Hits, Place, Router
 
 # National entries that belong to a step by what they are, not by kind alone: an editorial
 # choice, so named here by id; `missing` says when the catalogue no longer holds one.
@@ -28,6 +28,7 @@ NAMED = {"huisarts": HUISARTS_IDS, "netwerk": NETWORK_FALLBACK_IDS, "wachten": W
 # Walk-ins a region's sheet lists: with the other steps, what fits on two A4 pages. A region with
 # more gets its walk-ins picked per gemeente, and the sheet counts the others.
 SHEET_WALK_INS = 12
+NEAREST_NAMED = 2  # walk-ins a region's sheet names, with distance, for a gemeente without one on it
 
 STEP_KEYS = ["huisarts", "verzekeraar", "netwerk", "steunpunten", "wachten", "thuis", "jongeren_naasten",
              "clientondersteuning"]
@@ -39,7 +40,15 @@ class Step:
     entries: list[dict]
     gap: bool = False  # the region has nothing of this kind that we know of
     fallback: list[dict] = field(default_factory=list)  # the national alternative for a gap
-    not_listed: list[tuple[str, int]] = field(default_factory=list)  # (gemeente, how many) left off the sheet
+    not_listed: int = 0  # a region's walk-ins left off its sheet
+
+
+@dataclass
+class Gemeente:
+    """One gemeente on a region's sheet: its walk-ins on the sheet, or else the nearest ones."""
+    name: str | None  # None: walk-ins whose gemeente we do not know
+    entries: list[dict]
+    nearest: list[dict] = field(default_factory=list)  # with distance_km from the gemeente's middle
 
 
 @dataclass
@@ -49,8 +58,8 @@ class Checklist:
     place: Place | None
     steps: list[Step]
     made_on: date
-    verified_until: str | None  # the oldest verification date among the listed entries
-    unverified: int  # listed entries nobody has verified yet
+    gemeenten: list[Gemeente] = field(default_factory=list)  # a region's sheet: every gemeente, A to Z
+    boat_trip: bool = False  # a Wadden-island postcode whose nearest walk-in is across the water
 
     def step(self, key: str) -> Step:
         return next(step for step in self.steps if step.key == key)
@@ -86,22 +95,36 @@ def per_gemeente(gemeenten: np.ndarray, room: int) -> np.ndarray:
     return np.sort(picked.index.to_numpy()[:room])
 
 
+def by_gemeente(router: Router, region_code: str, walk_ins: list[dict]) -> list[Gemeente]:
+    """The region's gemeenten A to Z (and those of walk-ins filed under the region but elsewhere),
+    each with its walk-ins, or without any the NEAREST_NAMED nearest to it; walk-ins without a
+    known gemeente last."""
+    nearest = router.nearest_to_gemeenten(region_code, Filters(k=NEAREST_NAMED))
+    names = sorted(set(nearest) | {e["address"]["gemeente"] for e in walk_ins if e["address"]["gemeente"]},
+                   key=lambda name: name.removeprefix("'s-").casefold())
+    groups = []
+    for name in names:
+        own = [e for e in walk_ins if e["address"]["gemeente"] == name]
+        groups.append(Gemeente(name, own, [] if own or name not in nearest else router.records(nearest[name])))
+    unknown = [e for e in walk_ins if not e["address"]["gemeente"]]
+    return groups + ([Gemeente(None, unknown)] if unknown else [])
+
+
 def build(router: Router, region_code: str, place: Place | None = None, k: int = 5,
-          today: date | None = None) -> Checklist:
-    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's."""
+          today: date | None = None, audience: str = DEFAULT_AUDIENCE) -> Checklist:
+    """The checklist for a region; with a postcode's place, the nearest walk-ins instead of the region's.
+    The walk-ins for `audience` (whom the visitor looks for) come first; the others say whom they are for."""
     everything = Filters(k=k)
     national = router.national(everything).where(router.is_open())
     regional = router.regional(region_code, everything, place).where(router.is_open())
     if place is not None:
-        walk_ins = router.nearest(place, everything)
+        walk_ins = router.fitting_first(router.nearest(place, everything), audience)
         youth_walk_ins = router.nearest(place, Filters(kinds=("jongeren",), k=3))
-        not_listed = []
+        not_listed = 0
     else:
         walk_ins = router.walk_ins(region_code)
-        gemeenten = router.gemeenten(walk_ins)
-        shown = per_gemeente(gemeenten, SHEET_WALK_INS)
-        left = pd.Series(np.delete(gemeenten, shown), dtype=object).value_counts().sort_index()
-        walk_ins, not_listed = Hits(walk_ins.rows[shown]), list(zip(left.index, left.astype(int).tolist()))
+        shown = per_gemeente(router.gemeenten(walk_ins), SHEET_WALK_INS)
+        walk_ins, not_listed = Hits(walk_ins.rows[shown]), len(walk_ins) - len(shown)
         youth_walk_ins = walk_ins.where(router.is_kind("jongeren"))
 
     networks = regional.where(router.is_kind("mgn"))
@@ -110,9 +133,10 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
     from_home = national.where(router.is_kind(*FROM_HOME_KINDS))
     young_or_carers = router.for_group("jongeren") | router.for_group("naasten")
 
-    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed=()) -> Step:
-        return Step(key, router.records(hits), gap, router.records(router.with_ids(list(fallback))) if gap else [],
-                    list(not_listed))
+    def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed: int = 0,
+             group: str | None = audience) -> Step:
+        return Step(key, router.records(hits, group), gap,
+                    router.records(router.with_ids(list(fallback)), group) if gap else [], not_listed)
 
     steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
@@ -121,17 +145,17 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
         step("steunpunten", walk_ins, gap=not len(walk_ins), not_listed=not_listed),
         step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),
         step("thuis", from_home.where(router.for_group("volwassenen"))),
-        step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers)),
+        step("jongeren_naasten", youth_walk_ins + from_home.where(young_or_carers), group=None),  # for them by name
         step("clientondersteuning", national.where(router.is_kind("clientondersteuning"))),
     ])
-    listed = [entry for s in steps for entry in s.entries + s.fallback]
-    dates = sorted(entry["last_verified"] for entry in listed if entry["last_verified"])
-    return Checklist(
+    made = Checklist(
         region_code=region_code,
         region_name=router.region_name(region_code),
         place=place,
         steps=steps,
         made_on=today or date.today(),
-        verified_until=dates[0] if dates else None,
-        unverified=len({entry["id"] for entry in listed if not entry["last_verified"]}),
+        boat_trip=place is not None and router.boat_trip(place, walk_ins),
     )
+    if place is None:
+        made.gemeenten = by_gemeente(router, region_code, made.step("steunpunten").entries)
+    return made

@@ -1,18 +1,45 @@
-"""The GP's paper checklist: the address its QR code points to, the QR code, and HTML -> PDF.
+"""The GP's paper checklist: what of a checklist goes on paper, the address its QR code points
+to, the QR code, and HTML -> PDF.
 
-Pure functions: the web edge passes in the rendered HTML, the site's paths (from url_for) and
-addresses, and the static folder. The PDF renderer fetches nothing from the network: a printed sheet must not depend on,
-or reveal anything to, another host.
+Pure functions: the web edge passes in the checklist, the rendered HTML, the site's paths (from
+url_for) and addresses, and the static folder. The PDF renderer fetches nothing from the network:
+a printed sheet must not depend on, or reveal anything to, another host.
 """
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import segno
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .checklist import Checklist
+
+# Steps whose text says it all on paper: the POH-GGZ entry repeats the huisarts step, and the
+# insurers' own entries name a few insurers only, where the sheet's one step fits every insurer.
+TEXT_ONLY_STEPS = ("huisarts", "verzekeraar")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A checklist as printed, and what the sheet says about its own listings."""
+
+    checklist: Checklist  # its steps without the entries of TEXT_ONLY_STEPS
+    checked: tuple[str, str] | None  # the oldest and newest check among the printed entries
+    unchecked: int  # printed entries nobody has checked with the provider yet
+    printed: int  # entries on the sheet
+
+
+def sheet(made: Checklist) -> Sheet:
+    """What the GP's sheet prints of a checklist, and how far its listings have been checked."""
+    steps = [replace(s, entries=[], fallback=[]) if s.key in TEXT_ONLY_STEPS else s for s in made.steps]
+    printed = {e["id"]: e["last_verified"] for s in steps for e in s.entries + s.fallback}
+    dates = sorted(d for d in printed.values() if d)
+    return Sheet(replace(made, steps=steps), (dates[0], dates[-1]) if dates else None,
+                 sum(not d for d in printed.values()), len(printed))
 
 
 def site_url(path: str, public_url: str | None, host_url: str) -> str:

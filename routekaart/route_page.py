@@ -44,15 +44,17 @@ class RoutePage:
 
 
 def best(entries: list[dict], n: int = CONTACTS) -> list[dict]:
-    """The n best of a step's entries: open ones before planned or trial ones, then the nearest
-    (those without a distance keep their place after them), one of each kind before a second of
-    the same kind (so 'bellen' and 'online' both show), then the order given."""
+    """The n best of a step's entries: open ones before planned or trial ones, then those for whom
+    the visitor looks for before those only for other groups, then the nearest (those without a
+    distance keep their place after them), one of each kind before a second of the same kind (so
+    'bellen' and 'online' both show), then the order given."""
     turn: dict[str, int] = {}
     keyed = []
     for i, entry in enumerate(entries):
         turn[entry["kind"]] = turn.get(entry["kind"], -1) + 1
         km = entry.get("distance_km")
-        keyed.append(((entry["status"] != "active", km is None, km or 0.0, turn[entry["kind"]], i), entry))
+        keyed.append(((entry["status"] != "active", entry.get("audience_fit") is False, km is None, km or 0.0,
+                       turn[entry["kind"]], i), entry))
     return [entry for _key, entry in sorted(keyed, key=lambda pair: pair[0])[:n]]
 
 

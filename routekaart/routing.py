@@ -13,7 +13,9 @@ from .catalogue import as_record
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, OPEN_STATUSES, WALK_IN_KINDS
 from .derived import Derived
 from .errors import FilterError, UnknownPostcode
+from .geodata.build import RD_NEW
 from .geodata.dataset import GeoData
+from .geodata.sources import RD_NEW
 from .i18n import N_
 from .postcodes import Postcode
 
@@ -26,6 +28,16 @@ SLACK_M = 1.0  # the index's distances and ours may differ in the last digits: a
 MAX_SEARCH = 60  # characters of a name or town to look for (the form's field takes no more)
 # Regional entries in the order a client needs them: the network first, then waiting support.
 REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
+# Whom a visitor looks for (one choice, no account; adult by default), as the route page's `voor`
+# and the API's `audience` say it, -> the schema's audience group. The group's own name is taken
+# too (older links and API clients).
+VISITORS = {"volwassene": "volwassenen", "jongere": "jongeren", "naaste": "naasten"}
+DEFAULT_AUDIENCE = "volwassenen"
+# How a distance is known, by how the entry was placed (catalogue.placement's geo_precision): its
+# own coordinates (its address), its postcode's PC4 point, or the centre of its place.
+DISTANCE_BASIS = {"source": "address", "pc4": "pc4", "place": "place"}
+# The Wadden islands without a bridge (CBS codes): from there a walk-in elsewhere is a boat trip.
+WADDEN_ISLANDS = ("GM0448", "GM0096", "GM0093", "GM0060", "GM0088")  # Texel, Vlieland, Terschelling, Ameland, Schiermonnikoog
 
 
 TRUE, FALSE = {"1", "true", "ja", "yes", "on"}, {"0", "false", "nee", "no", "off", ""}
@@ -56,8 +68,11 @@ def plain(texts: pd.Series) -> pd.Series:
 
 @dataclass(frozen=True)
 class Filters:
+    """What a visitor asks for. `audience` is whom they look for: it orders the lists (places for
+    that group first, see Router.fitting_first) and hides nothing; the others select entries."""
+
     kinds: tuple[str, ...] = ()
-    audience: str | None = None
+    audience: str = DEFAULT_AUDIENCE
     no_referral: bool = False
     free: bool = False
     max_km: float | None = None
@@ -70,13 +85,15 @@ class Filters:
             raise FilterError(N_("Zoek met hoogstens %(max)s tekens."), max=MAX_SEARCH)
         # A set of kinds, in one order: `soort=mgn&soort=mgn&...` is the same filter (and cache key) as `soort=mgn`.
         object.__setattr__(self, "kinds", tuple(sorted(set(self.kinds))))
+        group = self.audience or DEFAULT_AUDIENCE
+        object.__setattr__(self, "audience", VISITORS.get(group, group))
         unknown = [kind for kind in self.kinds if kind not in KINDS][:MAX_UNKNOWN_SHOWN]
         if unknown:
             raise FilterError(N_("Onbekende soort: %(unknown)s. Kies uit: %(kinds)s."), unknown=", ".join(unknown),
                               kinds=", ".join(KINDS))
-        if self.audience is not None and self.audience not in AUDIENCE_GROUPS:
+        if self.audience not in AUDIENCE_GROUPS:
             raise FilterError(N_("Onbekende doelgroep '%(audience)s'. Kies uit: %(groups)s."), audience=self.audience,
-                              groups=", ".join(AUDIENCE_GROUPS))
+                              groups=", ".join(VISITORS))
         if not 1 <= self.k <= MAX_K:
             raise FilterError(N_("Aantal moet tussen 1 en %(max)s liggen."), max=MAX_K)
         if self.max_km is not None and not 0 < self.max_km <= 400:
@@ -84,9 +101,9 @@ class Filters:
 
     @property
     def selection(self) -> tuple:
-        """The part that selects entries by their facts (not the text, distance or count): the key
-        of a cached mask. A searched text is never a key: nothing keeps what visitors look for."""
-        return (self.kinds, self.audience, self.no_referral, self.free)
+        """The part that selects entries by their facts (not the text, distance, count or audience):
+        the key of a cached mask. A searched text is never a key: nothing keeps what visitors look for."""
+        return (self.kinds, self.no_referral, self.free)
 
     @functools.cached_property
     def words(self) -> list[str]:
@@ -145,6 +162,8 @@ class Lookup:
     regional: Hits  # entries whose service area holds the postcode's gemeente
     national: Hits
     elsewhere: Hits  # the region's other entries: for other gemeenten
+    audience: str = DEFAULT_AUDIENCE  # each list has the entries for this group first
+    boat_trip: bool = False  # an island postcode whose nearest walk-in is not on the island
 
 
 class Router:
@@ -170,6 +189,9 @@ class Router:
             **{group: e["audience_groups"].str.contains(f"(?:^|;){group}(?:;|$)").to_numpy(dtype=bool)
                for group in AUDIENCE_GROUPS},
         }
+        # An entry fits a group unless it is only for other groups (one that names none is for anyone).
+        self._fits = {group: self._columns[group] | (e["audience_groups"] == "").to_numpy()
+                      for group in AUDIENCE_GROUPS}
         self._of_kind = {kind: (e["kind"] == kind).to_numpy() for kind in KINDS}
         self._by_region = {code: rows for code, rows in e.groupby("zorgkantoorregio", sort=False).indices.items()}
         # Service areas (catalogue.with_areas): gemeente -> the rows serving it, and region -> the
@@ -201,14 +223,14 @@ class Router:
                                                pc4["gemeente_code"], pc4["gemeente"], pc4["region_code"],
                                                pc4["region_method"], pc4["other_regions"])))
         self._region_names = geo.regions["name"].to_dict()
+        islands = geo.gemeenten.loc[geo.gemeenten.index.intersection(WADDEN_ISLANDS)].to_crs(RD_NEW)
+        self._islands = dict(zip(islands.index, islands.geometry))
 
     def _make_mask(self, selection: tuple) -> np.ndarray:
-        kinds, audience, no_referral, free = selection
+        kinds, no_referral, free = selection
         keep = self._columns["active"].copy()
         if kinds:
             keep &= self.is_kind(*kinds)
-        if audience:
-            keep &= self._columns[audience]
         if no_referral:
             keep &= self._columns["no_referral"]
         if free:
@@ -217,8 +239,8 @@ class Router:
         return keep
 
     def mask(self, filters: Filters) -> np.ndarray:
-        """Entries passing the kind, audience, referral and cost filters and holding every word
-        of the text in their name, organisation, town or gemeente (not distance)."""
+        """Entries passing the kind, referral and cost filters and holding every word of the text in
+        their name, organisation, town or gemeente (not distance)."""
         keep = self._mask(filters.selection)
         for word in filters.words:
             keep = keep & self._searched.str.contains(word, regex=False).to_numpy()
@@ -243,7 +265,7 @@ class Router:
     def nearest(self, place: Place, filters: Filters) -> Hits:
         """The k open walk-ins (not planned or stopped) nearest to the place that pass the filters
         (within max_km), nearest first; equally far ones in catalogue order."""
-        keep = self._walk_in & self._columns["open"] & self.mask(filters)
+        keep = self._open_walk_ins(filters)
         if self._nearest_query is not None:
             return self._nearest_in_database(place, filters, keep)
         hits = self._hits(self._candidates(place, keep, filters), place)
@@ -252,6 +274,10 @@ class Router:
             rows, km = rows[km <= filters.max_km], km[km <= filters.max_km]
         order = np.argsort(km, kind="stable")[: filters.k]
         return Hits(rows[order], km[order])
+
+    def _open_walk_ins(self, filters: Filters) -> np.ndarray:
+        """The placed walk-ins a nearest search may offer: open (not planned or stopped), passing the filters."""
+        return self._walk_in & self._columns["open"] & self.mask(filters)
 
     def _candidates(self, place: Place, keep: np.ndarray, filters: Filters) -> np.ndarray:
         """The rows passing `keep` within a radius that holds the k nearest, in catalogue order: the
@@ -306,6 +332,20 @@ class Router:
         serving = self._serving.get(place.gemeente_code, np.empty(0, dtype=int))
         return self._listed_hits(rows[~np.isin(rows, serving)], filters, place)
 
+    def fitting_first(self, hits: Hits, group: str) -> Hits:
+        """The hits for `group` first, then those only for other groups, each part in its order:
+        a place only for young people is never listed before an adult's own."""
+        order = np.argsort(~self._fits[group][hits.rows], kind="stable")
+        return Hits(hits.rows[order], None if hits.km is None else hits.km[order])
+
+    def boat_trip(self, place: Place, walk_ins: Hits) -> bool:
+        """Whether the place is on a Wadden island and the first of these walk-ins is not on it."""
+        island = self._islands.get(place.gemeente_code)
+        if island is None or not len(walk_ins):
+            return False
+        first = walk_ins.rows[0]
+        return not shapely.contains_xy(island, self._x[first], self._y[first])
+
     def walk_ins(self, region_code: str) -> Hits:
         """Every open walk-in of a region (not planned or stopped), placed or not, by gemeente and name."""
         rows = self._of_region(region_code)
@@ -315,6 +355,17 @@ class Router:
     def national(self, filters: Filters) -> Hits:
         rows = self._of_region(NATIONAL)
         return Hits(rows[self.mask(filters)[rows]])
+
+    def nearest_to_gemeenten(self, region_code: str, filters: Filters) -> dict[str, Hits]:
+        """For each gemeente of the region (by name), the k open walk-ins nearest to its middle (the
+        centroid of its area) that pass the filters, in any region, nearest first."""
+        gemeenten = self.geo.gemeenten[self.geo.gemeenten["region_code"] == region_code]
+        middle = gemeenten.geometry.to_crs(RD_NEW).centroid
+        rows = np.flatnonzero(self._open_walk_ins(filters))
+        metres = np.hypot(self._x[rows] - middle.x.to_numpy()[:, None], self._y[rows] - middle.y.to_numpy()[:, None])
+        order = np.argsort(metres, axis=1, kind="stable")[:, : filters.k]
+        return {name: Hits(rows[nearest], metres[i, nearest] / 1000.0)
+                for i, (name, nearest) in enumerate(zip(gemeenten["name"], order))}
 
     def with_ids(self, ids: list[str]) -> Hits:
         """These entries, in this order (those that exist)."""
@@ -337,15 +388,23 @@ class Router:
     def region_name(self, code: str) -> str:
         return self._region_names[code]
 
-    def records(self, hits: Hits) -> list[dict]:
-        """The entries as JSON-ready dicts, with distance_km where known."""
+    def records(self, hits: Hits, audience: str | None = None) -> list[dict]:
+        """The entries as JSON-ready dicts, with distance_km and its distance_basis where known,
+        and, given whom the visitor looks for, whether each is for them (audience_fit)."""
         made = self._records.many(hits.rows.tolist())
+        if audience is not None:
+            made = [{**record, "audience_fit": bool(fit)} for record, fit in zip(made, self._fits[audience][hits.rows])]
         if hits.km is None:
             return made
-        return [{**record, "distance_km": None if np.isnan(km) else round(float(km), 1)}
+        return [{**record, "distance_km": None if np.isnan(km) else round(float(km), 1),
+                 "distance_basis": None if np.isnan(km) else DISTANCE_BASIS.get(record["geo_precision"])}
                 for record, km in zip(made, hits.km)]
 
     def lookup(self, postcode: Postcode, filters: Filters = Filters()) -> Lookup:
+        """Everything for a postcode, each list with the entries for the visitor's group first."""
         place = self.resolve(postcode)
-        return Lookup(place, self.nearest(place, filters), self.regional(place.region_code, filters, place),
-                      self.national(filters), self.elsewhere(place, filters))
+        nearby = self.nearest(place, filters)
+        ordered = (self.fitting_first(hits, filters.audience) for hits in (
+            nearby, self.regional(place.region_code, filters, place), self.national(filters),
+            self.elsewhere(place, filters)))
+        return Lookup(place, *ordered, audience=filters.audience, boat_trip=self.boat_trip(place, nearby))

@@ -182,10 +182,10 @@ def store_app(store_config, geodata_dir):
 
 @pytest.fixture(scope="session")
 def tiny_geo(tmp_path_factory):
-    """The fictitious country of tests/fictitious.py, built as the real data is (no national data needed)."""
+    """The fictitious country of tests/tiny_country.py, built as the real data is (no national data needed)."""
     from routekaart.geodata import build, dataset
 
-    from .fictitious import write_source
+    from .tiny_country import write_source
 
     folder = tmp_path_factory.mktemp("tiny")
     build.build(write_source(folder / "source"), folder / "geodata")

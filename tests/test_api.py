@@ -48,8 +48,13 @@ def test_lookup_normalises_the_postcode(client):
 
 def test_nearby_sorted_with_metric_distances(client, data):
     body = client.get("/api/v1/lookup?postcode=9711&k=25").get_json()
-    distances = [e["distance_km"] for e in body["nearby"]]
-    assert distances == sorted(distances) and len(distances) == 25
+    assert len(body["nearby"]) == 25 and body["audience"] == "volwassenen"
+    fits = [e["audience_fit"] for e in body["nearby"]]
+    assert fits == sorted(fits, reverse=True), "places for an adult first"
+    for fit in (True, False):
+        distances = [e["distance_km"] for e in body["nearby"] if e["audience_fit"] is fit]
+        assert distances == sorted(distances)
+    assert {e["distance_basis"] for e in body["nearby"]} <= {"address", "pc4", "place"}
     # Check one distance independently with pyproj's geodesic on the WGS84 points.
     from pyproj import Geod
     first = body["nearby"][0]
@@ -83,8 +88,14 @@ def test_errors_are_json_with_a_stable_code(client, query, code, status):
 
 def test_filters(client):
     base = "/api/v1/lookup?postcode=1011&k=25"
-    youth = client.get(base + "&audience=jongeren").get_json()
-    assert youth["nearby"] and all("jongeren" in e["audience_groups"] for e in youth["nearby"])
+    youth = client.get(base + "&audience=jongere").get_json()
+    assert youth["audience"] == "jongeren" and youth == client.get(base + "&audience=jongeren").get_json()
+    fitting = [e for e in youth["nearby"] if e["audience_fit"]]
+    assert fitting and youth["nearby"][:len(fitting)] == fitting, "what fits first, nothing hidden"
+    assert all("jongeren" in e["audience_groups"] or not e["audience_groups"] for e in fitting)
+    assert all("jongeren" not in e["audience_groups"] for e in youth["nearby"][len(fitting):])
+    adult = client.get(base).get_json()
+    assert sorted(e["id"] for e in adult["nearby"]) == sorted(e["id"] for e in youth["nearby"])
     free = client.get(base + "&free=true").get_json()
     assert free["nearby"] and all(e["free"] for e in free["nearby"] + free["national"])
     direct = client.get(base + "&no_referral=true").get_json()
@@ -126,7 +137,9 @@ def test_entries_json_made_once_is_the_same_as_made_per_answer(client, data):
         answer = client.get(f"/api/v1/lookup?postcode={postcode}").get_json()
         found = data.router.lookup(parse(postcode))
         for name in ["nearby", "regional", "national"]:
-            assert answer[name] == data.router.records(getattr(found, name)), (postcode, name)
+            timeless = [{key: value for key, value in entry.items() if key not in ("open_today", "open_now", "next_opening")}
+                        for entry in answer[name]]  # what the hours say now is added per answer
+            assert timeless == data.router.records(getattr(found, name), found.audience), (postcode, name)
         assert answer["national"] and answer["nearby"][0]["distance_km"] is not None
 
 

@@ -99,7 +99,7 @@ def test_the_route_page_api_and_print_say_it_for_utrecht(made):
         {"code": "GM0307", "name": "Amersfoort"}, {"code": "GM0327", "name": "Leusden"}]}
     text = pdf_text(client.get("/checklist/3511AB.pdf").data)
     assert "mentaal gezondheidsnetwerk voor de gemeente Utrecht" in text and "Testprogramma Netwerken" in text
-    assert "(MGN) voor de gemeente Utrecht" in text, "the note for the GP too"
+    assert "Wat u nu al kunt doen:" in text, "the GP gets the national route where no network serves the gemeente"
     assert "Testnetwerk Eemland" not in text
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from flask import render_template_string
 
-from routekaart import checklist, state
+from routekaart import checklist, paper, state
 from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.postcodes import parse
 
@@ -45,14 +45,53 @@ def test_region_checklist_lists_the_walk_ins_of_the_region_that_fit(data):
                        & (entries["status"] != "inactive")]
     listed = [e["id"] for e in step.entries]
     assert len(listed) == min(len(expected), checklist.SHEET_WALK_INS) and set(listed) <= set(expected["id"])
-    assert sum(n for _, n in step.not_listed) == len(expected) - len(listed)
+    assert step.not_listed == len(expected) - len(listed)
 
 
-def test_unverified_entries_are_counted(data):
-    made = checklist.build(data.router, "ZK23")
-    listed = {e["id"] for s in made.steps for e in s.entries + s.fallback}
-    assert made.unverified == len(listed) > 0
-    assert made.verified_until is None
+def test_the_sheet_leaves_out_what_its_text_says_and_counts_the_checks_of_what_it_prints():
+    def entry(name, checked=None):
+        return {"id": f"testplek-{name}", "last_verified": checked}
+
+    steps = [checklist.Step("huisarts", [entry("poh", "2020-01-01")]),
+             checklist.Step("verzekeraar", [entry("verzekeraar", "2020-01-01")]),
+             checklist.Step("steunpunten", [entry("a", "2025-06-30"), entry("b"), entry("c", "2024-05")]),
+             checklist.Step("wachten", [], gap=True, fallback=[entry("d", "2025-01-02")])]
+    made = checklist.Checklist("ZK99", "Testregio", None, steps, date(2026, 1, 2))
+    sheet = paper.sheet(made)
+    assert [(s.entries, s.fallback) for s in sheet.checklist.steps[:2]] == [([], []), ([], [])]
+    assert sheet.checklist.steps[2:] == steps[2:]
+    assert (sheet.checked, sheet.unchecked, sheet.printed) == (("2024-05", "2025-06-30"), 1, 4)
+    assert paper.sheet(checklist.Checklist("ZK99", "Testregio", None, [], date(2026, 1, 2))).checked is None
+
+
+def test_a_region_sheet_has_every_gemeente_with_its_walk_ins_or_the_nearest(data):
+    for code in ("ZK23", "ZK08", "ZK02"):
+        made = checklist.build(data.router, code)
+        names = [g.name for g in made.gemeenten if g.name]
+        region = data.geo.gemeenten.loc[data.geo.gemeenten["region_code"] == code, "name"]
+        assert set(region) <= set(names) and len(names) == len(set(names)), code
+        listed = [e["id"] for g in made.gemeenten for e in g.entries]
+        assert sorted(listed) == sorted(e["id"] for e in made.step("steunpunten").entries), "each walk-in once"
+        for g in made.gemeenten:
+            assert all(e["address"]["gemeente"] == g.name for e in g.entries)
+            distances = [e["distance_km"] for e in g.nearest]
+            assert (not g.entries) or not g.nearest
+            assert distances == sorted(distances) and len(distances) <= checklist.NEAREST_NAMED
+
+
+def test_nearest_to_gemeenten_is_the_nearest_walk_in_to_the_middle(data):
+    from routekaart.catalogue.schema import WALK_IN_KINDS
+    from routekaart.geodata.sources import RD_NEW
+    from routekaart.routing import Filters
+
+    router = data.router
+    nearest = router.nearest_to_gemeenten("ZK23", Filters(k=3))
+    middle = data.geo.gemeenten.set_index("name").geometry.to_crs(RD_NEW).centroid
+    e = router.entries
+    placed = e[e["x"].notna() & e["kind"].isin(WALK_IN_KINDS) & e["status"].isin(OPEN_STATUSES)]
+    for name, hits in nearest.items():
+        everywhere = np.sort(np.hypot(placed["x"] - middle[name].x, placed["y"] - middle[name].y).to_numpy()) / 1000
+        assert hits.km == pytest.approx(everywhere[:3]), name
 
 
 def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, data):
@@ -96,8 +135,7 @@ def test_a_region_with_many_walk_ins_gets_them_picked_per_gemeente(large_app):
     assert len(step.entries) == checklist.SHEET_WALK_INS < len(walk_ins)
     assert shown.max() == 1  # one per gemeente before any gemeente gets a second; the biggest first
     assert everywhere[shown.index].min() >= everywhere.drop(shown.index).max()
-    left = dict(step.not_listed)
-    assert all(left.get(g, 0) + shown.get(g, 0) == n for g, n in everywhere.items())
+    assert step.not_listed == len(walk_ins) - len(step.entries)
 
 
 def test_per_gemeente_takes_turns_largest_gemeente_first():

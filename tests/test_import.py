@@ -38,7 +38,7 @@ def region_file(store, tmp_path, change=None, name="zk23.csv"):
 
 def edited(frame):
     frame = frame.copy()
-    frame.loc[frame.index[0], "schedule"] = "ma-vr 10-16 uur (test)"
+    frame.loc[frame.index[0], "schedule_note"] = "ma-vr 10-16 uur (test)"
     return pd.concat([frame.iloc[:-1], pd.DataFrame([NEW])], ignore_index=True).fillna("")
 
 

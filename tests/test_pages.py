@@ -88,8 +88,11 @@ def test_route_page_without_javascript_has_checklist_list_and_map(client):
     assert "Bij jou in de buurt" in html
     nearby = entries_in(html, NEARBY)
     assert len(nearby) == 5
-    distances = [float(km.replace(",", ".")) for km in re.findall(r'class="distance">([\d,]+) km', "".join(nearby))]
-    assert distances == sorted(distances) and len(distances) == 5
+    fitting = [card for card in nearby if 'class="entry-audience"' not in card]
+    assert nearby[:len(fitting)] == fitting, "places only for another group come after an adult's own"
+    distances = [float(km) for km in re.findall(r'class="distance" data-km="([\d.]+)"', "".join(fitting))]
+    assert distances == sorted(distances) and len(distances) == len(fitting)
+    assert all(re.search(r'class="distance"[^>]*>(in |ongeveer |[\d,]+ km hemelsbreed)', card) for card in nearby)
     further = html.split(FURTHER, 1)[1].split("</details>", 1)[0]
     assert further.count('<li class="entry ') + further.count('<li class="seen">') == 20  # the 25 nearest in all
     assert '<details id="regio"' in html and '<details id="landelijk"' in html and " open" not in html.split('id="regio"')[1][:40]
@@ -100,7 +103,7 @@ def test_route_page_without_javascript_has_checklist_list_and_map(client):
 
 
 def test_no_card_twice_and_every_link_to_a_card_finds_it(client):
-    for path in ("/route/3511AB", "/route/9711", "/route/6211?soort=jongeren", "/route/1811?gratis=1&lang=en"):
+    for path in ("/route/3511AB", "/route/9711", "/route/6211?soort=jongeren&voor=jongere", "/route/1811?gratis=1&lang=en"):
         cards, links = cards_and_links(client.get(path).get_data(as_text=True))
         assert len(cards) == len(set(cards)) > 20, path
         assert links and set(links) <= set(cards), path
@@ -134,10 +137,15 @@ def test_filters_narrow_the_list(client):
     listed = [e for section in (NEARBY, FURTHER, "<h3>Steun in je regio", "Landelijk: bellen") for e in entries_in(free, section)]
     assert listed and all("Gratis" in e and "Geen verwijzing nodig" in e for e in listed)
     assert 'id="gratis" name="gratis" value="1" checked' in free
-    carers = client.get("/route/3511AB?voor=naasten").get_data(as_text=True)
+    carers = client.get("/route/3511AB?voor=naaste").get_data(as_text=True)
     everyone = client.get("/route/3511AB").get_data(as_text=True)
-    national = lambda page: page.split('<details id="landelijk"')[1].count("<li class=")
-    assert 0 < national(carers) < national(everyone)
+    national = lambda page: page.split('<details id="landelijk"')[1].split("</details>")[0]
+    assert sorted(sum(cards_and_links(national(carers)), [])) == sorted(sum(cards_and_links(national(everyone)), [])), \
+        "whom you look for orders, hides nothing"
+    said = ['class="entry-audience"' in card for card in national(carers).split('<li class="entry ')[1:]]
+    assert any(said) and said == sorted(said), "what is only for others comes last, and says for whom"
+    assert '<option value="naaste" selected>' in carers and "Je zoekt steun voor: een naaste" in carers
+    assert "Je filters:" not in carers, "whom you look for is no filter"
 
 
 def test_the_filter_form_opens_the_page_at_the_results_and_says_what_was_chosen(client):
@@ -244,15 +252,14 @@ def fictitious_entry(**changes) -> dict:
     entry = {"id": "test-voorbeeldpunt", "name": "Testpunt Voorbeeld", "kind": "steunpunt", "kind_label": "Steunpunt (inloop)",
              "status": "active", "status_label": "Actief", "description": None, "distance_km": None,
              "address": {"address_1": None, "postal_code": None, "city": None}, "referral_needed": False,
-             "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None,
-             "schedule_note": None,
+             "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None, "schedule_note": None, "open_status": True,
              "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None,
              "location_type": "physical", "latitude": None, "longitude": None, "organization": None, "audience": None,
              "audience_groups": [], "fees_description": None, "zorgkantoorregio": "ZK23", "source_seen": None}
     return {**entry, **changes}
 
 
-ENTRY = '{% from "_entry.html" import entry %}{{ entry(e, none, paper) }}'
+ENTRY = '{{ entry_card(e, paper) }}'  # the screen's card or the sheet's (paper)
 
 
 def test_the_card_warns_when_its_check_is_long_ago_and_the_place_page_says_when_it_was_checked(app):
@@ -329,7 +336,9 @@ def test_cards_made_once_still_show_each_visitors_distance_and_language(app, dat
             for entry in near + far:
                 html = entry_card(entry)
                 km = f"{entry['distance_km']:.1f}".replace(".", ",") if lang == "nl" else f"{entry['distance_km']:.1f}"
-                assert f'<span class="distance">{km} km</span>' in html and str(escape(entry["name"])) in html
+                said = re.search(r'<span class="distance" data-km="([\d.]+)">(.*?)</span>', html)
+                assert float(said.group(1)) == entry["distance_km"] and str(escape(entry["name"])) in html
+                assert (f"{km} km" in said.group(2)) == (entry["distance_basis"] != "place")
                 bare = entry_card({**entry, "distance_km": None})
                 assert 'class="distance"' not in bare and "<!--" not in bare
                 assert bare == entry_card({**entry, "distance_km": None}), "made once, the same each time"

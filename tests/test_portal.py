@@ -194,6 +194,21 @@ def test_edit_checks_like_the_import_and_keeps_history(app, coordinator):
     assert "030 000 0000" in history and "teruggedraaid" in history
 
 
+def test_hours_as_data_are_checked_in_the_form_and_shown_on_the_public_page(app, coordinator):
+    entry_id = _entry_id(app, 3)
+    path = f"/beheer/item/{entry_id}"
+    form = _form(coordinator, path)
+    bad = post(coordinator, path, {**form, "schedule": "ma-vr 10-16 uur"}, form_path=path)
+    assert bad.status_code == 400 and "'ma-vr 10-16 uur' begrijpen we niet" in unescape(bad.get_data(as_text=True))
+    good = post(coordinator, path, {**form, "schedule": "di (even weken) 13:00-16:00; feestdagen gesloten",
+                                    "reason": "testbron"}, form_path=path)
+    assert good.status_code == 303
+    assert _stored(app, entry_id)["schedule"] == "di (even weken) 13:00-16:00; feestdagen gesloten"
+    state.reload(app)  # at once, not after the next version check (state.CHECK_SECONDS)
+    page = app.test_client().get(f"/plek/{entry_id}").get_data(as_text=True)
+    assert "Dinsdag (even weken): 13:00–16:00" in page and "Op feestdagen gesloten." in page
+
+
 def test_verify_archive_and_add(app, coordinator):
     entry_id = _entry_id(app, 1)
     path = f"/beheer/item/{entry_id}"
@@ -217,16 +232,16 @@ def test_upload_shows_a_preview_and_writes_only_when_confirmed(app, coordinator)
     with app.app_context():
         rows = state.get().store.read_region(REGION)
     target = sorted(rows["id"])[2]
-    rows = rows[rows["id"] == target].assign(schedule="ma-vr 9-17 (test)")
+    rows = rows[rows["id"] == target].assign(schedule_note="ma-vr 9-17 (test)")
     path = f"/beheer/regio/{REGION}/bestand"
     preview = post(coordinator, path, {"file": (__import__("io").BytesIO(rows.to_csv(index=False).encode()),
                                                 "test.csv")}, form_path=path, content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and f"Gewijzigd: 1 ({target})" in html
-    assert _stored(app, target)["schedule"] != "ma-vr 9-17 (test)"
+    assert _stored(app, target)["schedule_note"] != "ma-vr 9-17 (test)"
     upload = re.search(r'name="upload" value="([^"]+)"', html).group(1)
     assert post(coordinator, path, {"upload": upload}, form_path=path).status_code == 303
-    assert _stored(app, target)["schedule"] == "ma-vr 9-17 (test)"
+    assert _stored(app, target)["schedule_note"] == "ma-vr 9-17 (test)"
     assert post(coordinator, path, {"upload": upload}, form_path=path).status_code == 400  # used up
 
     broken = rows.assign(postal_code="99999")

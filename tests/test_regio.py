@@ -1,7 +1,9 @@
 """The GP's print: /regio, checklists per region and postcode as HTML and PDF (at most two A4
-pages, the region, 113 and the MGN on it, a QR code that scans to the live page), bad addresses,
-the rate limit and a PDF renderer that fetches nothing from the network."""
+pages with no text under 10 pt, the region, 113 and the MGN on it, a QR code that scans to the
+live page, something for the GP to do in every region, where the listings come from), bad
+addresses, the rate limit and a PDF renderer that fetches nothing from the network."""
 import io
+import math
 import re
 import subprocess
 import tempfile
@@ -12,9 +14,11 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from babel.dates import format_date
+from markupsafe import escape
 from pypdf import PdfReader
 
 from routekaart import ROOT, create_app, paper, state
+from routekaart.catalogue.schema import OPEN_STATUSES, WALK_IN_KINDS
 
 A4 = (595.28, 841.89)  # points
 PAGE_ONE_PNG = Path(tempfile.gettempdir()) / "routekaart-checklist-page1.png"  # look at it after a run
@@ -28,11 +32,27 @@ def pdf_text(body: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in pdf_pages(body)).split())
 
 
+def font_sizes(body: bytes) -> set[float]:
+    """The sizes (pt) the PDF's text is printed in: each piece's font size scaled by the text and
+    page matrices (pypdf's text visitor)."""
+    sizes = set()
+
+    def seen(text, cm, tm, font, size):
+        if text.strip():
+            sizes.add(round(size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3]), 2))
+
+    for page in pdf_pages(body):
+        page.extract_text(visitor_text=seen)
+    return sizes
+
+
 def assert_a4_at_most_two_pages(body: bytes):
+    """At most two A4 pages, and no text on them under 10 pt (a patient must be able to read it)."""
     pages = pdf_pages(body)
     assert 1 <= len(pages) <= 2
     for page in pages:
         assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == A4
+    assert min(font_sizes(body)) >= 10
 
 
 def qr_on_page_one(body: bytes, png: Path) -> list[str]:
@@ -95,7 +115,41 @@ def test_postcode_sheet_lists_the_nearest_walk_ins_with_distances(client, data, 
     postcode = a_postcode_in(data, mgn_region[0])
     html = client.get(f"/checklist/{postcode}").get_data(as_text=True)
     assert html.count('class="distance"') >= 1
+    assert f"Afstand in een rechte lijn vanaf het midden van postcode {postcode[:4]}." in html
     assert 'href="tel:' not in html.split('class="checklist"')[1], "paper writes numbers out, no tel: links"
+
+
+def sheet_card(app, **fields) -> str:
+    """A fictitious entry as the GP's sheet prints it."""
+    from flask import get_template_attribute
+
+    from routekaart.catalogue import as_record
+    from routekaart.catalogue.schema import COLUMNS
+
+    row = {**{column: "" for column in COLUMNS}, "id": "testplek-voorbeeld", "name": "Testplek Voorbeeld",
+           "source_url": "https://example.org/testplek", **fields}
+    with app.test_request_context("/"):
+        return " ".join(str(get_template_attribute("_sheet_entry.html", "entry")(as_record(row))).split())
+
+
+def test_a_place_on_paper_says_where_how_to_call_and_when(app):
+    card = sheet_card(app, kind="steunpunt", scope="lokaal", location_type="physical", address_1="Testlaan 1",
+                      city="Testdorp", phones="012-3456789", url="https://example.org/testplek", description="Lang verhaal")
+    assert "Testlaan 1, Testdorp" in card and "Telefoon 012-3456789" in card and "example.org/testplek" in card
+    assert "Tijden onbekend" in card and "Lang verhaal" not in card, "no hours known is said; descriptions stay off paper"
+    assert "do 10:00-12:00" in sheet_card(app, kind="steunpunt", scope="lokaal", location_type="physical",
+                                          city="Testdorp", schedule_note="do 10:00-12:00")
+
+
+def test_a_national_line_on_paper_is_one_line(app):
+    line = sheet_card(app, kind="telefoon", scope="landelijk", location_type="virtual", phones="0800-0000",
+                      url="https://example.org/testlijn", schedule_note="24/7", description="Lang verhaal")
+    assert line.startswith('<li class="line"') and line.count("<li") == 1
+    assert all(part in line for part in ("0800-0000", "example.org/testlijn", "24/7")) and "Lang verhaal" not in line
+    assert "Tijden onbekend" not in line
+    unreachable = sheet_card(app, kind="clientondersteuning", scope="landelijk", location_type="virtual",
+                             description="Vraag ernaar bij je gemeente.")
+    assert "Vraag ernaar bij je gemeente." in unreachable, "a line without phone or website says what it is"
 
 
 def test_pdf_fonts_are_embedded(client, mgn_region, tmp_path):
@@ -109,23 +163,53 @@ def test_every_region_fits_on_two_a4_pages(client, data):
     for code in data.geo.regions.index:
         response = client.get(f"/regio/{code}/checklist.pdf")
         assert response.status_code == 200, code
-        assert len(pdf_pages(response.data)) <= 2, code
+        assert len(pdf_pages(response.data)) <= 2 and min(font_sizes(response.data)) >= 10, code
 
 
-def test_region_sheet_lists_walk_ins_per_gemeente(client, data):
+def test_font_sizes_are_read_from_the_pdf():
+    html = '<p style="font: 7pt sans-serif">klein</p><p style="font: 12pt sans-serif">groot</p>'
+    assert font_sizes(paper.pdf(html, "http://localhost/", ROOT / "static")) == {7.0, 12.0}
+
+
+def test_region_sheet_lists_every_gemeente_with_its_walk_ins_or_the_nearest(client, data):
     entries = data.catalogue.entries
-    walk_ins = entries[entries["kind"].isin(["steunpunt", "jongeren", "herstelacademie"]) & (entries["status"] != "inactive")]
+    walk_ins = entries[entries["kind"].isin(WALK_IN_KINDS) & entries["status"].isin(OPEN_STATUSES)]
     code = walk_ins["zorgkantoorregio"].value_counts().index[0]  # the region with the most walk-ins
     html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
-    shown = re.findall(r'<p class="gemeente">([^<]+)</p>', html)
-    expected = sorted(set(walk_ins.loc[walk_ins["zorgkantoorregio"] == code, "gemeente"]))
-    assert shown == expected
+    with_own = re.findall(r'<p class="gemeente">([^<]+)</p>', html)
+    with_nearest = re.findall(r'<p class="nearest"><strong>([^<]+)</strong>', html)
+    assert with_own == sorted(set(walk_ins.loc[walk_ins["zorgkantoorregio"] == code, "gemeente"]))
+    region = data.geo.gemeenten.loc[data.geo.gemeenten["region_code"] == code, "name"]
+    assert set(region) <= set(with_own) | set(with_nearest) and not set(with_own) & set(with_nearest)
+    assert "in een rechte lijn vanaf het midden van de gemeente" in html
 
 
-def test_sheet_is_dated_and_says_what_is_unverified(client, mgn_region):
+def test_sheet_is_dated_and_says_where_its_listings_come_from(client, mgn_region):
     html = client.get(f"/regio/{mgn_region[0]}/checklist").get_data(as_text=True)
     assert f"Geprint op {format_date(date.today(), 'd MMMM y', locale='nl')}." in html
-    assert re.search(r"\d+ gegevens? op deze lijst (is|zijn) nog niet gecontroleerd", html)
+    about = html.split('id="over-lijst"')[1]
+    assert "catalogus van Routekaart" in about and "Meld een fout via" in about
+    assert re.search(r"nog niet nagebeld|We hebben \d+ van de \d+ organisaties op deze lijst nagebeld", about)
+
+
+def test_every_region_gives_the_gp_something_to_do(client, data):
+    from routekaart import checklist
+
+    for code in data.geo.regions.index:
+        html = client.get(f"/regio/{code}/checklist").get_data(as_text=True)
+        box = html.split('id="voor-huisarts"')[1].split("</section>")[0]
+        assert "POH-GGZ" in box and "zorgbemiddeling" in box and "crisisdienst" in box and "113" in box, code
+        assert "weten we nog niet" not in box and "We kennen nog geen" not in box, code
+        networks = checklist.build(data.router, code).step("netwerk").entries
+        assert all(str(escape(e["name"])) in box for e in networks), code
+
+
+def test_the_sheet_names_no_single_insurer_and_tells_how_to_ask_any(client, data, mgn_region):
+    insurers = data.catalogue.entries.loc[data.catalogue.entries["kind"] == "verzekeraar", "id"]
+    for path in (f"/regio/{mgn_region[0]}/checklist", f"/checklist/{a_postcode_in(data, mgn_region[0])}"):
+        html = client.get(path).get_data(as_text=True)
+        assert not any(f'id="plek-{i}"' in html for i in insurers), path
+        assert "Bel het nummer op je zorgpas" in html, path
 
 
 @pytest.mark.parametrize("path, status", [
@@ -198,18 +282,17 @@ def test_any_address_gets_a_page_or_a_clear_error(client, text):
         assert client.get(path).status_code in {200, 301, 302, 308, 400, 404}, path
 
 
-def test_sheet_with_every_entry_checked_gives_the_oldest_date(app, data, mgn_region):
-    from dataclasses import replace
-
+def test_sheet_with_checked_entries_gives_the_oldest_and_newest_check(app, data, mgn_region):
     from flask import render_template
 
     from routekaart import checklist
 
-    made = replace(checklist.build(data.router, mgn_region[0]), verified_until="2025-06-30", unverified=0)
+    made = paper.Sheet(checklist.build(data.router, mgn_region[0]), ("2025-03-01", "2025-06-30"), 2, 9)
     with app.test_request_context("/"):
-        html = render_template("checklist_print.html", checklist=made, live_url="http://localhost/", qr="",
-                               pdf_url=None, report_address="http://localhost/")
-    assert "Gegevens gecontroleerd tot 30 juni 2025." in html and "nog niet gecontroleerd" not in html.split("<ol")[0]
+        html = render_template("checklist_print.html", sheet=made, live_url="http://localhost/", qr="",
+                               pdf_url=None, report_address="http://localhost/", site_address="http://localhost/")
+    assert "We hebben 7 van de 9 organisaties op deze lijst nagebeld, tussen 1 maart 2025 en 30 juni 2025." in html
+    assert "nog niet nagebeld" not in html
 
 
 def test_printed_addresses_use_public_url_when_set(app, client, data, mgn_region, monkeypatch):

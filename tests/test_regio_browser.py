@@ -30,7 +30,7 @@ def test_postcode_form_leads_to_the_sheet(page, base_url, data, region_code):
     pc4 = data.geo.pc4
     postcode = str(pc4.index[pc4["region_code"] == region_code][0])
     page.goto(f"{base_url}/regio")
-    page.get_by_label("Postcode van de patiënt").fill(f"{postcode} ab")
+    page.get_by_label("Postcode van de praktijk of de patiënt").fill(f"{postcode} ab")
     page.get_by_role("button", name="Maak de checklist").press("Enter")
     page.wait_for_url(f"**/checklist/{postcode}AB")
     assert page.locator("h1").inner_text() == "Wat kun je doen terwijl je wacht op de ggz?"

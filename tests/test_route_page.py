@@ -10,7 +10,7 @@ def entry(name: str, kind: str = "steunpunt", km: float | None = None, status: s
 
 
 def made(*steps: Step) -> Checklist:
-    return Checklist("ZK99", "Testregio", None, list(steps), date(2026, 1, 1), None, 0)
+    return Checklist("ZK99", "Testregio", None, list(steps), date(2026, 1, 1))
 
 
 def test_best_puts_open_places_first_then_the_nearest_then_one_of_each_kind():
@@ -44,3 +44,9 @@ def test_a_gap_offers_its_fallback_as_the_steps_contacts():
     assert page.steps[0].contacts == fallback[:2] and page.steps[0].more == 1
     assert page.card_in == {"testpunt-landelijk-a": "stappen", "testpunt-landelijk-b": "stappen",
                             "testpunt-landelijk-c": "landelijk"}
+
+
+def test_best_puts_the_visitors_own_places_before_nearer_ones_for_others():
+    youth, adult = {**entry("jong", km=0.4), "audience_fit": False}, {**entry("volwassen", km=6.0), "audience_fit": True}
+    unknown = entry("onbekend", km=2.0)  # no visitor given: as if it fits
+    assert best([youth, adult, unknown], 3) == [unknown, adult, youth]

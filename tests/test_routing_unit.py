@@ -1,4 +1,4 @@
-"""The lookup on a small fictitious country (tests/fictitious.py): fast, and no national data needed."""
+"""The lookup on a small fictitious country (tests/tiny_country.py): fast, and no national data needed."""
 import itertools
 
 import numpy as np
@@ -9,7 +9,7 @@ from routekaart.errors import UnknownPostcode
 from routekaart.postcodes import parse
 from routekaart.routing import Filters, Router
 
-from .fictitious import GEMEENTEN, entries, pc4_points
+from .tiny_country import GEMEENTEN, entries, pc4_points
 
 
 @pytest.fixture(scope="module")

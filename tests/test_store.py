@@ -89,6 +89,9 @@ def test_a_reload_reads_only_the_changed_region_and_equals_a_full_read(store_app
         assert reads == ["ZK23"]
         monkeypatch.undo()
         assert second.catalogue.entries[COLUMNS].equals(store.read_all())
+        fresh = state.load(store_app.config, first.geo).catalogue.entries
+        worked_out = ["lat", "lon", "x", "y", "geo_precision", "area_codes", "area_names", "area_basis"]
+        assert second.catalogue.entries[worked_out].equals(fresh[worked_out]), "as a fresh load works it out"
         assert len(second.catalogue.entries) == len(first.catalogue.entries) - 1
         kept = second.catalogue.entries.query("zorgkantoorregio != 'ZK23'")
         assert kept[["x", "y"]].equals(first.catalogue.entries.query("zorgkantoorregio != 'ZK23'")[["x", "y"]]

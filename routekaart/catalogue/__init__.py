@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import areas
+from . import areas, hours
 from .placement import Unplaced, place
 from .schema import COLUMNS, KINDS, OPEN_STATUSES, STATUSES, split_list
 
@@ -37,18 +37,23 @@ def load(entries: pd.DataFrame, geo: GeoData, previous: Catalogue | None = None)
     fresh, unplaced = place(entries[~same], geo) if not same.all() else (previous.entries.iloc[:0], [])
     kept_ids = set(kept["id"])
     unplaced = [problem for problem in previous.unplaced if problem.id in kept_ids] + unplaced
-    return Catalogue(with_areas(pd.concat([kept, fresh]).sort_index(), geo), unplaced, stored)
+    # An entry's service area follows from its own row: the kept ones keep theirs.
+    return Catalogue(pd.concat([kept, with_areas(fresh, geo)]).sort_index(), unplaced, stored)
 
 
 def with_areas(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
     """The entries with their service area (areas.served): CBS codes and names, ';'-separated and
     by name, and how it is known (area_basis)."""
-    served = areas.served(entries, geo).merge(geo.gemeenten[["code", "name"]].reset_index(drop=True),
-                                              left_on="gemeente_code", right_on="code")
-    joined = served.sort_values("name").groupby("entry")[["gemeente_code", "name"]].agg(";".join)
+    how = areas.basis(entries, geo)
+    served = areas.served(entries, geo, how).merge(geo.gemeenten[["code", "name"]].reset_index(drop=True),
+                                                   left_on="gemeente_code", right_on="code")
+    served = served.sort_values(["entry", "name"])
+    # Most entries serve one gemeente: those without a join per entry (a national catalogue has 50,000).
+    many = served["entry"].duplicated(keep=False)
+    joined = pd.concat([served.loc[~many].set_index("entry")[["gemeente_code", "name"]],
+                        served.loc[many].groupby("entry")[["gemeente_code", "name"]].agg(";".join)])
     return entries.assign(area_codes=joined["gemeente_code"].reindex(entries.index).fillna(""),
-                          area_names=joined["name"].reindex(entries.index).fillna(""),
-                          area_basis=areas.basis(entries, geo))
+                          area_names=joined["name"].reindex(entries.index).fillna(""), area_basis=how)
 
 
 def _number(value) -> float | None:
@@ -94,11 +99,12 @@ def as_record(row: dict) -> dict:
         "latitude": _number(row.get("lat")),
         "longitude": _number(row.get("lon")),
         "geo_precision": row.get("geo_precision") or None,
-        "distance_km": None if _number(row.get("distance_km")) is None else round(float(row["distance_km"]), 1),
+        "distance_km": None,  # a lookup fills in these two (routing.Router.records)
+        "distance_basis": None,
         "phones": split_list(row["phones"]),
         "email": row["email"] or None,
         "url": row["url"] or None,
-        "schedule": row["schedule"] or None,
+        "schedule": hours.as_json(row["schedule"]),
         "schedule_note": row["schedule_note"] or None,
         "general_walk_in": row["general_walk_in"] == "ja",
         "source_url": row["source_url"],

@@ -74,10 +74,11 @@ def basis(entries: pd.DataFrame, geo: GeoData) -> pd.Series:
     return kind.mask(entries["zorgkantoorregio"] == NATIONAL, "")
 
 
-def served(entries: pd.DataFrame, geo: GeoData) -> pd.DataFrame:
+def served(entries: pd.DataFrame, geo: GeoData, how: pd.Series | None = None) -> pd.DataFrame:
     """Which gemeenten each entry serves: one row per (entry, gemeente_code), `entry` being the
-    entries' index label; national entries have none (they serve everyone)."""
-    how = basis(entries, geo)
+    entries' index label; national entries have none (they serve everyone). `how`: basis(), if
+    worked out already."""
+    how = basis(entries, geo) if how is None else how
     given = codes(entries["service_area"], geo)
     own = geo.gemeente_codes(entries["gemeente"].fillna(""))[how == "gemeente"]
     regional = entries.loc[how == "region", ["zorgkantoorregio"]].rename_axis("entry").reset_index()

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..geodata.dataset import GeoData
-from . import files, with_areas
+from . import files, hours, with_areas
 from .schema import NATIONAL, normalise, split_list
 from .verification import verified_on
 
@@ -156,10 +156,28 @@ def phone_table(e: pd.DataFrame) -> pd.DataFrame:
         "description": numbers["phone"].str.extract(r"\((.*)\)", expand=False).fillna("")})
 
 
+HOURS_NOTE = "tijden in Nederlandse tijd (Europe/Amsterdam); "
+ON_HOLIDAYS = {"open": "ook open op feestdagen", "closed": "op feestdagen gesloten",
+               None: "of het op feestdagen open is, is niet bekend"}
+
+
 def schedule_table(e: pd.DataFrame) -> pd.DataFrame:
-    timed = e[e["schedule_note"] != ""]
-    return pd.DataFrame({"id": _uuid("schedule", timed["id"]), "service_id": timed["service_id"],
-                         "description": timed["schedule_note"]})
+    """The hours as data (hours.as_json): a row per rule, with the hours in words (or, without
+    them, the hours as written) as its description; a service with only hours in words gets one
+    row with just that description."""
+    timed = e[e["schedule"] != ""]
+    described = pd.DataFrame(timed["schedule"].map(hours.as_json).tolist(), index=timed.index,
+                             columns=["valid_from", "valid_to", "holidays", "rules"])
+    rows = described.explode("rules")
+    of = lambda column: timed[column].loc[rows.index]  # noqa: E731 - the row's entry's value
+    words = of("schedule_note").where(of("schedule_note") != "", of("schedule"))
+    structured = pd.DataFrame(rows["rules"].tolist(), index=rows.index).fillna("").assign(
+        id=_uuid("schedule", of("id") + ":" + rows.groupby(level=0).cumcount().astype(str)),
+        service_id=of("service_id"), valid_from=rows["valid_from"].fillna(""), valid_to=rows["valid_to"].fillna(""),
+        description=words, notes=HOURS_NOTE + rows["holidays"].map(ON_HOLIDAYS).fillna(ON_HOLIDAYS[None]))
+    worded = e[(e["schedule"] == "") & (e["schedule_note"] != "")]
+    return pd.concat([structured, pd.DataFrame({"id": _uuid("schedule", worded["id"]), "service_id": worded["service_id"],
+                                                "description": worded["schedule_note"]})], ignore_index=True).fillna("")
 
 
 AREA_BASIS = {"given": "werkgebied volgens de bron", "gemeente": "standaard: de eigen gemeente van het item",

@@ -3,7 +3,8 @@
 Column names follow Open Referral HSDS where it has one (organization, description,
 location_type, address_1, postal_code, phones, url, schedule, fees_description, service_area:
 the gemeenten an entry is for, see areas.py); `schedule_note` is what is known of the opening
-hours in words (HSDS schedule.description), next to `schedule`, the hours as data;
+hours in words (HSDS schedule.description), next to `schedule`, the hours as data (in the
+grammar of hours.py);
 `last_verified` / `verified_by` are HSDS `assured_date` / `assurer_email`: someone checked the
 entry with the provider. `last_edited` is separate: the day an import last changed the row.
 Validation, import, export, the API and the templates all use this module.
@@ -17,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from ..i18n import N_
-from . import spreadsheet
+from . import hours, spreadsheet
 
 COLUMNS = [
     "id", "name", "kind", "status", "organization", "description",
@@ -230,6 +231,8 @@ def validate(frame: pd.DataFrame, region: str | None = None) -> list[Problem]:
               lambda v: f"'{v}' is geen webadres (begin met https://, zonder spaties, aanhalingstekens of < >)")
     check(filled("verified_by") & ~frame["verified_by"].str.match(_EMAIL), "verified_by",
           lambda v: f"'{v}' is geen e-mailadres")
+    wrong_hours = frame["schedule"].where(filled("schedule")).dropna().map(hours.problem).dropna()
+    problems += [Problem(int(index) + 2, "schedule", message) for index, message in wrong_hours.items()]
     for column in ("source_seen", "last_verified", "last_edited"):
         check(filled(column) & ~frame[column].map(_valid_date).astype(bool), column,
               lambda v: f"'{v}' is geen datum (JJJJ-MM-DD) of ligt in de toekomst")

@@ -9,13 +9,14 @@ from ..postcodes import parse
 from ..routing import DEFAULT_K, Filters, Hits, flag, number
 from . import paging
 from .openapi import openapi_document
+from .opening import api_fields
 
 bp = Blueprint("api", __name__)
 
 def filters_from_args() -> Filters:
     args = request.args
     kinds = tuple(k.strip() for value in args.getlist("kind") for k in value.split(",") if k.strip())
-    return Filters(kinds=kinds, audience=args.get("audience", "").strip() or None,
+    return Filters(kinds=kinds, audience=args.get("audience", "").strip(),
                    no_referral=flag("no_referral", args.get("no_referral")), free=flag("free", args.get("free")),
                    max_km=number("max_km", args.get("max_km")), k=number("k", args.get("k"), int, DEFAULT_K))
 
@@ -52,7 +53,9 @@ def api_lookup():
         "region_method": place.region_method,
         "also_in_regions": [region_json(code, data.geo.region_name(code)) for code in place.other_regions],
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
-        **{name: data.router.records(hits) for name, hits in
+        "audience": found.audience,
+        "boat_trip": found.boat_trip,
+        **{name: [api_fields(record) for record in data.router.records(hits, found.audience)] for name, hits in
            [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
             ("elsewhere_in_region", found.elsewhere)]},
     })
@@ -87,6 +90,6 @@ def api_region(code: str):
     page, limit, pages = paging(len(entries))
     feature["properties"].update({
         "entries_total": len(entries), "page": page, "limit": limit, "pages": pages,
-        "entries": router.records(Hits(entries.rows[(page - 1) * limit:page * limit])),
+        "entries": [api_fields(record) for record in router.records(Hits(entries.rows[(page - 1) * limit:page * limit]))],
         "national_entries": len(router.of_region(NATIONAL))})
     return jsonify(feature)

@@ -5,7 +5,7 @@ from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, LOCATION_TYPES, SCOPES, S
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..coverage import GAP_CODES, METRICS
-from ..routing import FALSE, MAX_K, TRUE
+from ..routing import DISTANCE_BASIS, FALSE, MAX_K, TRUE, VISITORS
 from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
@@ -41,17 +41,56 @@ ENTRY = {
         "latitude": {"type": ["number", "null"]},
         "longitude": {"type": ["number", "null"]},
         "geo_precision": {"type": ["string", "null"], "enum": ["source", "pc4", "place", None]},
-        "distance_km": {"type": ["number", "null"]},
+        "distance_km": {"type": ["number", "null"],
+                        "description": "straight-line km from the postcode's PC4 point (in a lookup's lists)"},
+        "distance_basis": {"type": ["string", "null"], "enum": [*DISTANCE_BASIS.values(), None],
+                           "description": "what distance_km is measured to: the place's address, its postcode's "
+                                          "PC4 point (about), or only the centre of its town"},
+        "audience_fit": {"type": "boolean", "description": "in a lookup: false when the entry is only for other "
+                                                           "groups than the audience asked for (listed after the rest)"},
         "phones": {"type": "array", "items": {"type": "string"}},
         "email": _nullable_str,
         "url": _nullable_str,
-        "schedule": _nullable_str,
+        "schedule": {"$ref": "#/components/schemas/Schedule"},
+        "open_today": {"type": ["boolean", "null"],
+                       "description": "lookup and region answers: whether it opens today (Dutch time, public "
+                                      "holidays counted); null: not known (no hours as data, a public holiday "
+                                      "without word on it), or not open (planned, stopped)"},
+        "open_now": {"type": ["boolean", "null"], "description": "lookup and region answers: open at this moment"},
+        "next_opening": {"type": ["string", "null"], "format": "date-time",
+                         "description": "lookup and region answers: the next time it opens after now (ISO 8601 "
+                                        "with offset); null when not known or open day and night"},
         "schedule_note": {"type": ["string", "null"], "description": "what is known of the opening hours, in words"},
         "general_walk_in": {"type": "boolean"},
         "source_url": {"type": "string"},
         "source_seen": _nullable_str,
         "last_verified": _nullable_str,
         "last_edited": _nullable_str,
+    },
+}
+
+# The opening hours as data (catalogue/hours.py), after HSDS `schedule`: one rule per set of days
+# with the same times; times are Dutch local time.
+SCHEDULE = {
+    "type": ["object", "null"], "required": ["text", "timezone", "holidays", "valid_from", "valid_to", "rules"],
+    "description": "the opening hours as data; null: not known as data (see schedule_note)",
+    "properties": {
+        "text": {"type": "string", "description": "as the catalogue writes it, e.g. 'ma-vr 10:00-16:00; 2e wo 19:00-21:00'"},
+        "timezone": {"type": "string", "enum": ["Europe/Amsterdam"]},
+        "holidays": {"type": ["string", "null"], "enum": ["open", "closed", None],
+                     "description": "on Dutch public holidays; null: not known (open_today is then null)"},
+        "valid_from": {"type": ["string", "null"], "format": "date"},
+        "valid_to": {"type": ["string", "null"], "format": "date", "description": "the last day the hours hold"},
+        "rules": {"type": "array", "items": {
+            "type": "object", "required": ["freq", "wkst", "byday", "byweekno", "opens_at", "closes_at"],
+            "properties": {
+                "freq": {"type": "string", "enum": ["WEEKLY", "MONTHLY"]},
+                "wkst": {"type": "string", "enum": ["MO"]},
+                "byday": {"type": "string", "description": "iCal days, e.g. 'MO,TU' or, monthly, '2WE' / '-1FR'"},
+                "byweekno": {"type": ["string", "null"], "description": "ISO weeks (odd or even ones), or null: every week"},
+                "opens_at": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$"},
+                "closes_at": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
+                              "description": "23:59:59 stands for midnight"}}}},
     },
 }
 
@@ -78,8 +117,13 @@ LOOKUP = {
         "region_method": {"type": "string", "enum": ["gemeente", "polygon", "nearest"]},
         "also_in_regions": {"type": "array", "items": {"$ref": "#/components/schemas/RegionRef"}},
         "gemeente": {"$ref": "#/components/schemas/GemeenteRef"},
+        "audience": {"type": "string", "enum": list(AUDIENCE_GROUPS),
+                     "description": "whom the lists are for: each has the entries for this group first"},
+        "boat_trip": {"type": "boolean", "description": "the postcode is on a Wadden island and the first nearby "
+                                                        "walk-in is not: getting there takes a boat"},
         "nearby": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
-                   "description": "open walk-ins, nearest first (never planned or stopped ones)"},
+                   "description": "the k nearest open walk-ins (never planned or stopped ones), those for the "
+                                  "audience first, each part nearest first"},
         "regional": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"},
                      "description": "regional and local support whose service area holds the postcode's gemeente"},
         "national": {"type": "array", "items": {"$ref": "#/components/schemas/Entry"}},
@@ -173,11 +217,13 @@ def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.1.0",
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.2.0",
                  "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz. "
                                 "1.1.0: de dekking heeft er velden bij (score, gaps, planned_walk_ins, "
                                 "afstanden binnen de eigen regio, waarom); een regio zonder inlooppunt binnen "
-                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald."},
+                                "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald. "
+                                "1.2.0: distance_basis, audience_fit, audience en boat_trip; audience ordent "
+                                "nu (voor wie je zoekt eerst) in plaats van te filteren."},
         "paths": {
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
@@ -187,7 +233,9 @@ def openapi_document() -> dict:
                     _query("k", {"type": "integer", "minimum": 1, "maximum": MAX_K}, "aantal inlooppunten"),
                     {**_query("kind", {"type": "array", "items": {"type": "string", "enum": list(KINDS)}},
                               "soort(en), komma-gescheiden"), "style": "form", "explode": False},
-                    _query("audience", {"type": "string", "enum": list(AUDIENCE_GROUPS)}, "doelgroep"),
+                    _query("audience", {"type": "string", "enum": [*VISITORS, *AUDIENCE_GROUPS]},
+                           "voor wie je zoekt (standaard volwassene): plekken voor die groep komen eerst, de "
+                           "rest erna (audience_fit false); er valt niets weg"),
                     _query("no_referral", flag, "alleen zonder verwijzing"),
                     _query("free", flag, "alleen gratis"),
                     _query("max_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 400},
@@ -245,7 +293,7 @@ def openapi_document() -> dict:
                                                   "properties": {"status": {"const": "ok"}}})},
             }},
         },
-        "components": {"schemas": {"Entry": ENTRY, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
+        "components": {"schemas": {"Entry": ENTRY, "Schedule": SCHEDULE, "RegionRef": REGION_REF, "GemeenteRef": GEMEENTE_REF, "Error": ERROR,
                                    "Lookup": LOOKUP, "Feature": FEATURE, "CoverageRow": COVERAGE_ROW,
                                    "Coverage": COVERAGE, "CoverageRegion": COVERAGE_REGION}},
     }

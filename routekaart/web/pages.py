@@ -18,18 +18,23 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import checklist, maps, route_page, state
+from ..catalogue.hours import Today
 from ..catalogue.schema import AUDIENCE_GROUPS, ENTRY_ID, KINDS, WALK_IN_KINDS
 from ..catalogue.verification import verification
 from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
 from ..paper import site_url
 from ..postcodes import parse
-from ..routing import MAX_K, MAX_SEARCH, Filters, flag
+from ..routing import DEFAULT_AUDIENCE, MAX_K, MAX_SEARCH, VISITORS, Filters, flag
 from .errors import translated
+from .opening import opening, today_text
 
 bp = Blueprint("pages", __name__)
 
 DISTANCES = ("5", "10", "25", "50")
+# The route page's "who is looking" choice (routing.VISITORS), as the form offers it.
+VISITOR_LABELS = {"volwassene": N_("Een volwassene"), "jongere": N_("Een jongere"),
+                  "naaste": N_("Een naaste (familie of vriend van iemand met klachten)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
 
 
@@ -60,22 +65,6 @@ def km(distance: float) -> str:
 
 
 @bp.app_template_global()
-def hours_line(entry: dict) -> tuple[str, str | None] | None:
-    """What we say of a place's hours: our words and the catalogue's own (Dutch) text, if any; None
-    for a line you call or use online that gives no hours. A card writes it (_entry.html hours()),
-    a map popup says it as plain text (hours_text)."""
-    if entry["schedule_note"]:
-        return _("Open:"), entry["schedule_note"]
-    if entry["location_type"] == "physical":
-        return _("Tijden onbekend: bel of kijk op de website."), None
-    return None
-
-
-def hours_text(entry: dict) -> str:
-    return " ".join(part for part in hours_line(entry) or () if part)
-
-
-@bp.app_template_global()
 def directions_url(entry: dict) -> str | None:
     """A route planner's page for a place you visit (OpenStreetMap, by the address, or by the point
     where that is more than a town's centre); nothing when we know neither. A plain link: the
@@ -92,33 +81,47 @@ def directions_url(entry: dict) -> str | None:
     return "https://www.openstreetmap.org/directions?" + urlencode({"to": to})
 
 
-def _card(router, day: date, language: str, paper: bool, entry_id: str, part: str) -> str | None:
-    """An entry's whole card without a distance (part 'card'), or the part of a card after the
-    distance (part 'body', templates/_entry.html card_body): the same for every visitor on one
-    day (it says whether its check is overdue) in one language."""
+def _entry_macro(paper: bool):
+    """An entry's card on screen (templates/_entry.html) or on the GP's sheet (_sheet_entry.html)."""
+    return get_template_attribute("_sheet_entry.html" if paper else "_entry.html", "entry")
+
+
+def _card(router, day: date, language: str, paper: bool, entry_id: str, today: Today | None,
+          audience_fit: bool | None, part: str) -> str | None:
+    """An entry's whole card without a distance (part 'card'), or on screen the part of a card
+    after its distance (part 'body', templates/_entry.html card_body): the same for every visitor
+    on one day (it says whether its check is overdue) in one language, with what its hours say
+    now (`today`, part of the key only: the card asks opening() itself, for the same moment), for
+    a visitor who looks for a group it is for or not (audience_fit; None: nobody said)."""
     found = router.with_ids([entry_id])
     if not len(found):
         return None
-    record = router.records(found)[0]
-    body = get_template_attribute("_entry.html", "card_body")(record, paper)
-    return str(body) if part == "body" else str(get_template_attribute("_entry.html", "entry")(record, None, paper, body))
+    record = {**router.records(found)[0], "audience_fit": audience_fit}
+    if paper:
+        return str(_entry_macro(True)(record))
+    body = get_template_attribute("_entry.html", "card_body")(record)
+    return str(body) if part == "body" else str(_entry_macro(False)(record, body=body))
 
 
 @bp.app_template_global()
 def entry_card(entry: dict, paper: bool = False) -> Markup:
     """An entry's card with this visitor's distance to it. Most cards on a page have no distance
     (national lines, regional services): those are kept whole in the dataset's bounded cache, made
-    when first shown, so start-up does not grow with the catalogue (memory only, never logged); a
-    card with a distance is its name and distance around the part that is kept."""
-    macro = get_template_attribute("_entry.html", "entry")
+    when first shown, so start-up does not grow with the catalogue (memory only, never logged); on
+    screen, a card with a distance is its name and distance around the part that is kept."""
     distance = entry["distance_km"]
-    part = "card" if distance is None else "body"
+    if distance is not None and paper:
+        return _entry_macro(True)(entry, distance, entry["distance_basis"])
     data = state.get()
     made = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)(
-        date.today(), str(get_locale()), paper, entry["id"], part)
+        date.today(), str(get_locale()), paper, entry["id"], None if paper else opening(entry),
+        entry.get("audience_fit"), "card" if distance is None else "body")
     if made is None:  # not (or no longer) in the catalogue: made here, not kept
-        return macro(entry, distance, paper)
-    return Markup(made) if part == "card" else macro(entry, distance, paper, Markup(made))
+        return _entry_macro(paper)(entry, distance, entry["distance_basis"]) if distance is not None \
+            else _entry_macro(paper)(entry)
+    if distance is None:
+        return Markup(made)
+    return _entry_macro(False)(entry, distance, entry["distance_basis"], Markup(made))
 
 
 STEP_TEXTS_KEPT = 4096  # step titles and introductions kept per worker (by step, region, gemeente, language)
@@ -143,7 +146,8 @@ def step_text(part: str, step: checklist.Step, made: checklist.Checklist) -> Mar
 def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
-    choices = (KINDS, AUDIENCE_GROUPS, DISTANCES, MAX_SEARCH)
+    visitors = [(word, VISITORS[word], label) for word, label in VISITOR_LABELS.items()]
+    choices = (KINDS, visitors, DISTANCES, MAX_SEARCH)
     if problem or filters != UNFILTERED:
         return macro(filters, problem, *choices)
     return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
@@ -154,13 +158,17 @@ def audience_label(group: str) -> str:
     return _(AUDIENCE_GROUPS[group]) if group in AUDIENCE_GROUPS else group
 
 
+def visitor_word(group: str) -> str | None:
+    """The `voor` value of a link for whom the visitor looks for (none for the default, an adult)."""
+    return None if group == DEFAULT_AUDIENCE else next(word for word, of in VISITORS.items() if of == group)
+
+
 @bp.app_template_global()
 def filter_words(filters: Filters) -> str:
-    """The active filters in words ('“Zeist”, Inloop voor jongeren, binnen 25 km, gratis'), said above the results."""
+    """The active filters in words ('“Zeist”, Inloop voor jongeren, binnen 25 km, gratis'), said above
+    the results. Whom the visitor looks for is no filter (it hides nothing): the page says it apart."""
     words = [_("“%(text)s”", text=filters.text)] if filters.text else []
     words += [_(KINDS[kind][0]) for kind in filters.kinds]
-    if filters.audience:
-        words.append(_("voor: %(group)s", group=audience_label(filters.audience)))
     if filters.max_km:
         words.append(_("binnen %(km)s km", km=f"{filters.max_km:g}"))
     if filters.no_referral:
@@ -191,12 +199,12 @@ def home():
 
 
 def page_filters() -> Filters:
-    """The list filters from the form (zoek, soort, voor, zonder_verwijzing, gratis, km)."""
+    """The list filters from the form (zoek, soort, zonder_verwijzing, gratis, km) and whom it is for (voor)."""
     km = request.args.get("km", "")
     if km and km not in DISTANCES:
         raise FilterError(N_("Kies een afstand van 5, 10, 25 of 50 km."))
     return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
-                   audience=request.args.get("voor") or None,
+                   audience=request.args.get("voor", ""),
                    no_referral=flag("zonder_verwijzing", request.args.get("zonder_verwijzing")),
                    free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K,
                    text=request.args.get("zoek", ""))
@@ -214,7 +222,7 @@ def warm(app) -> None:
             data = state.get()
             data.derived.region_maps()
             filter_form(UNFILTERED, None)
-            for record in data.router.records(data.router.national(Filters())):
+            for record in data.router.records(data.router.national(Filters()), DEFAULT_AUDIENCE):
                 for paper in (False, True):
                     entry_card(record, paper)
 
@@ -223,6 +231,11 @@ def marker_labels(place=None) -> dict[str, str]:
     """What each kind of marker on the route map stands for (maps.ROUTE_SHAPES)."""
     return {"postcode": _("Postcode %(postcode)s", postcode=place.postcode.display) if place else "",
             **{kind: _(KINDS[kind][0]) for kind in WALK_IN_KINDS}, "regio": _("Steun in je regio")}
+
+
+def popup_hours(entry: dict) -> str:
+    """What a map popup says of a place's hours: plain text, as its card says it."""
+    return today_text(entry) or ""
 
 
 @bp.get("/route/<path:postcode>")
@@ -239,17 +252,20 @@ def route(postcode: str):
         filters = page_filters()
     except FilterError as error:  # the unfiltered list, with what was wrong above it
         status, problem, filters = 400, translated(error), UNFILTERED
-    walk_ins = router.records(router.nearest(place, filters))
-    regional = router.records(router.regional(place.region_code, filters, place))
-    page = route_page.plan(checklist.build(router, place.region_code, place), walk_ins, regional,
-                           router.records(router.national(filters)), router.records(router.elsewhere(place, filters)))
+    found = router.lookup(parsed, filters)
+    walk_ins, regional, national, elsewhere = (router.records(hits, found.audience) for hits in (
+        found.nearby, found.regional, found.national, found.elsewhere))
+    page = route_page.plan(checklist.build(router, place.region_code, place, audience=found.audience), walk_ins,
+                           regional, national, elsewhere)
     labels = marker_labels(place)
     points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels,
-                               {entry["id"] for entry in page.nearby}, hours_text)
+                               {entry["id"] for entry in page.nearby}, popup_hours)
     return render_template(
-        "route.html", place=place, page=page, filters=filters, problem=problem, filtered=filters != UNFILTERED,
-        rendered=data.derived.region_maps()[place.region_code], points=points, shapes=maps.ROUTE_SHAPES,
-        labels=labels), status
+        "route.html", place=place, page=page, filters=filters, problem=problem,
+        filtered=filters != Filters(audience=filters.audience, k=MAX_K), visitor=visitor_word(filters.audience),
+        boat_trip=found.boat_trip, visitor_labels=VISITOR_LABELS,
+        rendered=data.derived.region_maps()[place.region_code], points=points,
+        shapes=maps.ROUTE_SHAPES, labels=labels), status
 
 
 @bp.get("/plek/<entry_id>")
@@ -265,7 +281,7 @@ def place_page(entry_id: str):
     address = site_url(url_for("pages.place_page", entry_id=entry_id), current_app.config["PUBLIC_URL"],
                              request.host_url)
     return render_template("plek.html", e=entry, rendered=rendered, address=address,
-                           points=maps.route_points(None, [entry], marker_labels(), {entry_id}, hours_text),
+                           points=maps.route_points(None, [entry], marker_labels(), {entry_id}, popup_hours),
                            region_name=data.router.region_name(entry["zorgkantoorregio"])
                            if entry["zorgkantoorregio"] in data.geo.regions.index else None)
 

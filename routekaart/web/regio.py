@@ -53,7 +53,7 @@ def _postcode(text: str) -> tuple[checklist.Checklist, str]:
 
 def _page(made: checklist.Checklist, live_url: str, pdf_url: str | None) -> str:
     qr = Markup(paper.qr_svg(live_url, _("QR-code naar de actuele versie van deze checklist")))
-    return render_template("checklist_print.html", checklist=made, live_url=live_url, qr=qr, pdf_url=pdf_url,
+    return render_template("checklist_print.html", sheet=paper.sheet(made), live_url=live_url, qr=qr, pdf_url=pdf_url,
                            report_address=urljoin(_site_url("/"), report_url()), site_address=_site_url("/"))
 
 
