@@ -193,6 +193,8 @@ def test_no_serious_accessibility_problems_with_a_popup_open_or_on_a_place_with_
     page.wait_for_selector(".leaflet-marker-icon.route-marker")
     page.locator("button.on-map").first.click()
     page.locator(".leaflet-popup-content").wait_for()
+    # Leaflet fades a popup in; axe reads its colours once it is all there.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert serious_axe_violations(page) == []
     entries = data.catalogue.entries
     placed = entries.loc[entries["lat"].notna() & (entries["status"] == "active"), "id"].iloc[0]
