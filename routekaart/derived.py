@@ -115,7 +115,7 @@ class Derived:
         looked up which region)."""
         def make():
             areas = coverage.region_areas(self.geo.regions).simplify(0.001)
-            return {code: maps.region_map(code, area.__geo_interface__, area.bounds, self.tiles_url,
+            return {code: maps.region_map(code, area.__geo_interface__, self.tiles_url,
                                           self.tiles_attribution) for code, area in areas.items()}
 
         return self.whole("region maps", make)

@@ -37,14 +37,18 @@ class MapHTML:
     name: str  # the Leaflet map's JavaScript variable, for scripts that add to it
 
 
-def base_map(tiles_url: str = "", attribution: str = "", bounds=None, zoom_snap: float = 1) -> folium.Map:
+def base_map(tiles_url: str = "", attribution: str = "", bounds=None, zoom_snap: float = 1,
+             fit: bool = True) -> folium.Map:
     """An empty map of the Netherlands (or `bounds`) with the configured tiles, or none. A
-    `zoom_snap` below 1 lets the map zoom in steps between tile levels, so `bounds` fill it."""
+    `zoom_snap` below 1 lets the map zoom in steps between tile levels, so `bounds` fill it. With
+    fit=False the map starts on the whole country and the page's own script sets the view: a
+    view fitted here is animated, and the page's script could not change it until that ends."""
     m = folium.Map(location=NL_CENTRE, zoom_start=7, tiles=None, control_scale=True, zoom_snap=zoom_snap)
     m.default_js, m.default_css = [], []  # the page loads Leaflet itself; nothing else is needed
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=attribution, min_zoom=6, max_zoom=18).add_to(m)
-    m.fit_bounds(bounds or NL_BOUNDS)
+    if fit:
+        m.fit_bounds(bounds or NL_BOUNDS)
     return m
 
 
@@ -129,29 +133,45 @@ def points(m: folium.Map, geojson: dict, tooltip: list[tuple[str, str]], colour:
     return m
 
 
-def region_map(code: str, outline_geojson: dict, bounds, tiles_url: str = "", attribution: str = "") -> MapHTML:
-    """A region's border on a map. The route page loads its script as a file (the same for every
-    visitor, so browsers keep it) and draws its points on it with static/route-map.js. The map is
+def region_map(code: str, outline_geojson: dict, tiles_url: str = "", attribution: str = "") -> MapHTML:
+    """A region's border on a map. The route and place pages load its script as a file (the same
+    for every visitor, so browsers keep it); static/route-map.js draws their points on it and
+    opens it on the postcode and the nearest places (not fitted to the region here). The map is
     named after the region, so page and script match whichever server made them."""
-    west, south, east, north = bounds
-    m = base_map(tiles_url, attribution, bounds=[[south, west], [north, east]])
+    m = base_map(tiles_url, attribution, fit=False)
     m._id = code.lower()  # folium names the map 'map_' + _id, normally a random one
     return render(outline(m, outline_geojson))
 
 
-def route_points(place, entries: list[dict], labels: dict[str, str]) -> dict:
+def route_points(place, entries: list[dict], labels: dict[str, str], near: set[str] = frozenset(),
+                 hours=lambda entry: "") -> dict:
     """The postcode (when `place` is given) and the entries with a place, as GeoJSON for
-    static/route-map.js.
+    static/route-map.js: one marker per point, with every place at that point in its popup
+    (many are placed at their town's centre, and stacked markers could not be told apart).
 
-    `labels` names each marker group of ROUTE_SHAPES (translated by the caller). The script writes
-    every text as text, never as HTML. A page has a few dozen points: plain dicts beat a frame.
+    `labels` names each marker group of ROUTE_SHAPES (translated by the caller); `hours(entry)`
+    is what a popup says of the hours. A marker looks like its first place (entries come nearest
+    first) and counts the places. The map opens on the postcode and the points of the entries in
+    `near`, not on everything. The script writes every text as text, never as HTML. A page has
+    a few dozen points: plain dicts beat a frame.
     """
-    def feature(lat, lon, name, group):
+    def feature(lat, lon, group, places, title, is_near):
         shape, letter = ROUTE_SHAPES[group]
         return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {"name": name, "what": labels[group], "shape": shape, "letter": letter}}
+                "properties": {"name": title, "shape": shape, "letter": letter, "near": is_near, "places": places}}
 
-    here = [] if place is None else [feature(place.lat, place.lon, labels["postcode"], "postcode")]
+    points: dict[tuple, list[dict]] = {}
+    for e in entries:
+        if e["latitude"] is not None:
+            points.setdefault((round(e["latitude"], 5), round(e["longitude"], 5)), []).append(e)
+    here = [] if place is None else [feature(place.lat, place.lon, "postcode", [], labels["postcode"], True)]
     return {"type": "FeatureCollection", "features": here + [
-        feature(e["latitude"], e["longitude"], e["name"], e["kind"] if e["kind"] in ROUTE_SHAPES else "regio")
-        for e in entries if e["latitude"] is not None]}
+        feature(lat, lon, marker_group(at[0]), [{"id": e["id"], "name": e["name"], "what": labels[marker_group(e)],
+                                                 "hours": hours(e)} for e in at],
+                ", ".join(e["name"] for e in at), any(e["id"] in near for e in at))
+        for (lat, lon), at in points.items()]}
+
+
+def marker_group(entry: dict) -> str:
+    """The marker group (ROUTE_SHAPES) of an entry: its kind for a walk-in, else 'regio'."""
+    return entry["kind"] if entry["kind"] in ROUTE_SHAPES else "regio"

@@ -1,6 +1,7 @@
 """Postcode -> zorgkantoorregio, gemeente and the support around it: the one lookup every page uses."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ MASKS_KEPT = 64  # filter masks kept per dataset (there are thousands of possibl
 RECORDS_KEPT = 8192  # entries kept as JSON-ready dicts, per dataset
 FIRST_RADIUS_M = 5000  # the nearest search looks this far first, then four times as far, and so on
 SLACK_M = 1.0  # the index's distances and ours may differ in the last digits: ask a metre more
+MAX_SEARCH = 60  # characters of a name or town to look for (the form's field takes no more)
 # Regional entries in the order a client needs them: the network first, then waiting support.
 REGIONAL_ORDER = ["mgn", "wachtverzachter", "informatie"]
 # Whom a visitor looks for (one choice, no account; adult by default), as the route page's `voor`
@@ -59,6 +61,11 @@ def number(name: str, value: str | None, kind=float, default=None):
         raise FilterError(N_("'%(name)s' moet een getal zijn."), name=name) from None
 
 
+def plain(texts: pd.Series) -> pd.Series:
+    """Texts as a search compares them: lower case, accents dropped ('Café' -> 'cafe')."""
+    return texts.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True).str.casefold()
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a visitor asks for. `audience` is whom they look for: it orders the lists (places for
@@ -70,8 +77,12 @@ class Filters:
     free: bool = False
     max_km: float | None = None
     k: int = DEFAULT_K
+    text: str = ""  # words of a name or town to look for, as typed (never logged or kept)
 
     def __post_init__(self):
+        object.__setattr__(self, "text", " ".join(self.text.split()))
+        if len(self.text) > MAX_SEARCH:
+            raise FilterError(N_("Zoek met hoogstens %(max)s tekens."), max=MAX_SEARCH)
         # A set of kinds, in one order: `soort=mgn&soort=mgn&...` is the same filter (and cache key) as `soort=mgn`.
         object.__setattr__(self, "kinds", tuple(sorted(set(self.kinds))))
         group = self.audience or DEFAULT_AUDIENCE
@@ -90,8 +101,14 @@ class Filters:
 
     @property
     def selection(self) -> tuple:
-        """The part that selects entries (not distance, count or audience): the key of a cached mask."""
+        """The part that selects entries by their facts (not the text, distance, count or audience):
+        the key of a cached mask. A searched text is never a key: nothing keeps what visitors look for."""
         return (self.kinds, self.no_referral, self.free)
+
+    @functools.cached_property
+    def words(self) -> list[str]:
+        """The text's words as the search compares them (made once: a lookup asks several times)."""
+        return plain(pd.Series(self.text.split(), dtype=object)).tolist() if self.text else []
 
 
 @dataclass
@@ -187,6 +204,8 @@ class Router:
         self._serving_region = {code: np.unique(rows) for code, rows
                                 in served.groupby("region")["row"].agg(np.array).items()}
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
+        self._searched = plain(e["name"] + " " + e["organization"].fillna("") + " " + e["city"].fillna("") + " "
+                               + e["gemeente"].fillna(""))
         self._position = {entry_id: i for i, entry_id in enumerate(e["id"])}
         # The placed walk-ins in an R-tree (RD New metres), for the nearest search; a database that
         # answers it (nearest_query) has its own index.
@@ -220,8 +239,12 @@ class Router:
         return keep
 
     def mask(self, filters: Filters) -> np.ndarray:
-        """Entries passing the kind, referral and cost filters (not distance)."""
-        return self._mask(filters.selection)
+        """Entries passing the kind, referral and cost filters and holding every word of the text in
+        their name, organisation, town or gemeente (not distance)."""
+        keep = self._mask(filters.selection)
+        for word in filters.words:
+            keep = keep & self._searched.str.contains(word, regex=False).to_numpy()
+        return keep
 
     def _make_records(self, rows: list[int]) -> list[dict]:
         return [as_record(row) for row in self._table.take(rows).to_pylist()]

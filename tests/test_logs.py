@@ -17,14 +17,16 @@ from .servers import CLIENT
 # Each visit carries a postcode or filter that must not reach the log.
 VISITS = ["/api/v1/lookup?postcode=3582KL&audience=naasten", "/api/v1/lookup?postcode=9711%20AB",
           "/api/v1/lookup?postcode=0123XY", "/api/v1/lookup?postcode=7777ZZ", "/?postcode=6211AB",
-          "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB", "/route/1011?soort=jongeren&voor=naasten&km=10"]
+          "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB", "/route/1011?soort=jongeren&voor=naasten&km=10",
+          "/route/1012?zoek=Zoekwoordje+Testplaats", "/route/1013?zoek=" + "x" * 61]
 REFUSED = {  # what the server itself refuses, before the app sees it
     400: b"GET /route/3511AB x HTTP/1.1\r\nHost: x\r\n\r\n",
     414: b"GET /route/3512AB?q=" + b"x" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     431: b"GET /route/3513AB HTTP/1.1\r\n" + b"".join(b"X-%d: 3514AB\r\n" % i for i in range(120)) + b"\r\n",
 }
-SECRETS = ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "3511", "3512", "3513", "3514", "3515",
-           "naasten", "jongeren", "postcode=", "traag", "?", CLIENT]
+SECRETS = ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "1012", "1013", "3511", "3512", "3513",
+           "3514", "3515", "naasten", "jongeren", "postcode=", "Zoekwoordje", "Testplaats", "zoek=", "xxxxx", "traag",
+           "?", CLIENT]
 
 # The production config with a worker timeout of 2 s and one request this test makes slower
 # than that, so gunicorn's time-out path runs for real.

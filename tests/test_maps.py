@@ -76,3 +76,26 @@ def test_leaflet_is_served_by_the_app(client):
         response = client.get(f"/static/leaflet/{name}")
         assert response.status_code == 200, name
     assert b"Leaflet" in client.get("/static/leaflet/leaflet.js").data[:200]
+
+
+def test_route_points_put_the_places_of_one_point_on_one_marker_and_mark_the_nearest():
+    from types import SimpleNamespace
+
+    def entry(name, kind, lat, lon):
+        return {"id": f"testplek-{name}", "name": f"Testplek {name}", "kind": kind, "latitude": lat, "longitude": lon}
+
+    labels = {"postcode": "Postcode 9999 ZZ", "steunpunt": "Steunpunt", "jongeren": "Jongeren",
+              "herstelacademie": "Herstelacademie", "regio": "In de regio"}
+    shared, network = entry("a", "steunpunt", 52.1, 5.1), entry("b", "mgn", 52.100001, 5.1)
+    youth, line = entry("c", "jongeren", 52.2, 5.2), entry("d", "telefoon", None, None)
+    points = maps.route_points(SimpleNamespace(lat=52.0, lon=5.0), [shared, network, youth, line], labels,
+                               {"testplek-c"}, hours=lambda e: f"Open: {e['name']}")
+    features = [feature["properties"] for feature in points["features"]]
+    assert [f["name"] for f in features] == ["Postcode 9999 ZZ", "Testplek a, Testplek b", "Testplek c"]
+    assert [f["near"] for f in features] == [True, False, True], "the postcode and the nearest open the map"
+    assert [f["shape"] for f in features] == ["star", "circle", "square"]
+    assert features[1]["places"] == [
+        {"id": "testplek-a", "name": "Testplek a", "what": "Steunpunt", "hours": "Open: Testplek a"},
+        {"id": "testplek-b", "name": "Testplek b", "what": "In de regio", "hours": "Open: Testplek b"}]
+    assert features[0]["places"] == [] and points["features"][2]["geometry"]["coordinates"] == [5.2, 52.2]
+    assert len(maps.route_points(None, [youth], labels)["features"]) == 1, "a place page: the place alone"

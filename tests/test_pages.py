@@ -2,7 +2,10 @@
 filters, bad input, the 'meld een fout' link and the page on what helps while you wait."""
 import json
 import re
+import unicodedata
 from datetime import date
+
+import numpy as np
 
 import pytest
 from flask import render_template, render_template_string
@@ -12,6 +15,7 @@ from hypothesis import strategies as st
 
 from routekaart import create_app, state
 from routekaart.catalogue.verification import verification
+from routekaart.errors import FilterError
 from routekaart.postcodes import parse
 from routekaart.routing import Filters
 
@@ -156,6 +160,47 @@ def test_the_filter_form_opens_the_page_at_the_results_and_says_what_was_chosen(
     assert '<details id="regio" class="more-list" open>' in html, "filtered results are shown unfolded"
 
 
+def folded(text: str) -> str:
+    """Lower case without accents, by the standard library (routing.plain does it with pandas)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+@pytest.mark.parametrize("text", ["utrecht", "  UTRECHT ", "Steunpunt   Utrecht", "cafe", "CAFÉ", "Herstel",
+                                  "’s-Hertogenbosch", "bestaat-nergens-xyz"])
+def test_a_search_keeps_the_entries_with_every_word_in_their_name_or_town(data, text):
+    router = data.router
+    e = router.entries
+    words = folded(text).split()
+    holds = [all(w in folded(" ".join(parts)) for w in words)
+             for parts in zip(e["name"], e["organization"].fillna(""), e["city"].fillna(""), e["gemeente"].fillna(""))]
+    expected = router.mask(Filters()) & np.array(holds)
+    assert router.mask(Filters(text=text)).tolist() == expected.tolist()
+    if text == "utrecht":
+        assert expected.sum() > 1, "the test looks for something the catalogue has"
+
+
+def test_a_searched_text_is_bounded_and_tidied():
+    assert Filters(text="  De   Bilt ").text == "De Bilt"
+    assert Filters(text="x" * 60).text == "x" * 60
+    with pytest.raises(FilterError):
+        Filters(text="x" * 61)
+
+
+def test_the_search_field_finds_a_nearby_place_by_its_town_and_says_so(client, data):
+    router = data.router
+    near = router.records(router.nearest(router.resolve(parse("3511AB")), Filters(k=25)))
+    town = next(e["address"]["city"] for e in near if e["address"]["city"])
+    html = client.get("/route/3511AB", query_string={"zoek": town.upper()}).get_data(as_text=True)
+    assert f'name="zoek" maxlength="60" value="{escape(town.upper())}"' in html
+    assert f"Je filters: “{escape(town.upper())}”." in html
+    cards, links = cards_and_links(html.split('id="resultaten"')[1])
+    shown = router.records(router.with_ids(list(dict.fromkeys(cards + links))))
+    assert shown and all(folded(town) in folded(f"{e['name']} {e['organization'] or ''} {e['address']['city'] or ''} "
+                                                f"{e['address']['gemeente'] or ''}") for e in shown)
+    hostile = client.get("/route/3511AB", query_string={"zoek": '"><script>x</script>'}).get_data(as_text=True)
+    assert "<script>x</script>" not in hostile and "&#34;&gt;&lt;script&gt;" in hostile
+
+
 def test_close_by_with_nothing_found_says_so(client):
     html = client.get("/route/9999?soort=herstelacademie&km=5").get_data(as_text=True)
     assert "Met deze keuze vinden we geen inlooppunt" in html
@@ -164,7 +209,8 @@ def test_close_by_with_nothing_found_says_so(client):
 @pytest.mark.parametrize("query, message", [("km=7", "Kies een afstand van 5, 10, 25 of 50 km"),
                                             ("soort=bakker", "Onbekende soort"),
                                             ("voor=katten", "Onbekende doelgroep"),
-                                            ("gratis=misschien", "moet aan of uit zijn")])
+                                            ("gratis=misschien", "moet aan of uit zijn"),
+                                            ("zoek=" + "x" * 61, "Zoek met hoogstens 60 tekens")])
 def test_bad_filters_say_why_on_the_page(client, query, message):
     response = client.get(f"/route/3511AB?{query}")
     html = response.get_data(as_text=True)
@@ -181,8 +227,8 @@ def test_no_path_under_route_or_typed_postcode_gives_a_server_error(app, path):
     assert client.get("/", query_string={"postcode": path}).status_code in (303, 400, 404)
 
 
-@given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "lang", "_anchor", "_external"]),
-                             st.text(max_size=12), max_size=4))
+@given(query=st.dictionaries(st.sampled_from(["soort", "voor", "km", "gratis", "zonder_verwijzing", "zoek", "lang", "_anchor",
+                                              "_external"]), st.text(max_size=64), max_size=4))
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_no_filter_value_gives_a_server_error(app, query):
     client = app.test_client()
@@ -305,7 +351,9 @@ def test_the_route_map_points_are_data_not_code(client):
     points = json.loads(re.search(r'<script type="application/json" id="route-points"[^>]*>(.*?)</script>', html,
                                   re.S).group(1))
     names = [feature["properties"]["name"] for feature in points["features"]]
-    assert names[0] == "Postcode 3511 AB" and len(names) >= 26  # the 25 nearest walk-ins too
+    places = [place for feature in points["features"] for place in feature["properties"]["places"]]
+    assert names[0] == "Postcode 3511 AB" and len(places) >= 25  # the 25 nearest walk-ins too
+    assert len({place["id"] for place in places}) == len(places), "each place on one marker"
     assert {feature["properties"]["shape"] for feature in points["features"]} >= {"star", "circle"}
 
 

@@ -14,7 +14,8 @@ from routekaart.routing import Filters, Router
 
 FILTERS = [Filters(), Filters(k=25), Filters(kinds=("jongeren",), k=3), Filters(max_km=10, k=25),
            Filters(kinds=("steunpunt", "herstelacademie"), audience="volwassenen", free=True, k=7),
-           Filters(max_km=0.5, k=25), Filters(no_referral=True, k=1)]
+           Filters(max_km=0.5, k=25), Filters(no_referral=True, k=1), Filters(text="a", k=25),
+           Filters(text="geen plek heet zo", k=5)]
 
 
 def brute_force(router: Router, place, filters: Filters):

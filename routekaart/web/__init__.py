@@ -74,7 +74,7 @@ def _data_dates() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, dekking, errors, opening, pages, regio
+    from . import api, compression, dekking, errors, opening, pages, regio
 
     limit(app, api.bp)
     # A load balancer's health probe is never refused.
@@ -96,4 +96,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)
     errors.init_app(app)
+    compression.init_app(app)
 

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from flask import (Blueprint, abort, current_app, get_template_attribute, redirect, render_template,
                    request, url_for)
-from flask_babel import format_decimal, get_locale
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -24,9 +25,9 @@ from ..errors import FilterError, UnknownEntry
 from ..i18n import N_
 from ..paper import site_url
 from ..postcodes import parse
-from ..routing import DEFAULT_AUDIENCE, MAX_K, VISITORS, Filters, flag
+from ..routing import DEFAULT_AUDIENCE, MAX_K, MAX_SEARCH, VISITORS, Filters, flag
 from .errors import translated
-from .opening import opening
+from .opening import opening, today_text
 
 bp = Blueprint("pages", __name__)
 
@@ -51,10 +52,16 @@ def _shared(name: str, make):
     return state.get().derived.whole(f"{name} ({get_locale()})", make)
 
 
+@functools.lru_cache(maxsize=8)
+def _decimal_sign(locale) -> str:
+    return get_decimal_symbol(locale)
+
+
 @bp.app_template_filter("km")
 def km(distance: float) -> str:
-    """1.25 -> '1,3' (one decimal, as the page's language writes it)."""
-    return format_decimal(round(distance, 1), format="0.0")
+    """1.25 -> '1,3' (one decimal, with the page's language's decimal sign; a page has dozens of
+    distances, and Babel's number patterns take ten times as long)."""
+    return f"{distance:.1f}".replace(".", _decimal_sign(get_locale()))
 
 
 @bp.app_template_global()
@@ -105,14 +112,33 @@ def entry_card(entry: dict, paper: bool = False) -> Markup:
     return Markup(card) if card is not None else _entry_macro(paper)(entry)
 
 
+STEP_TEXTS_KEPT = 4096  # step titles and introductions kept per worker (by step, region, gemeente, language)
+
+
+def _step_text(part: str, key: str, gap: bool, place_given: bool, region: str, gemeente: str | None,
+               language: str) -> str:
+    return str(get_template_attribute("_checklist_text.html", part)(key, gap, place_given, region, gemeente))
+
+
+@bp.app_template_global()
+def step_text(part: str, step: checklist.Step, made: checklist.Checklist) -> Markup:
+    """A step's 'title' or 'intro' (templates/_checklist_text.html) for this region (and postcode's
+    gemeente) in this language, made once and kept (bounded): every page has eight of each."""
+    kept = state.get().derived.bounded("step texts", _step_text, STEP_TEXTS_KEPT)
+    gemeente = made.place.gemeente if made.place is not None else None
+    return Markup(kept(part, step.key, step.gap, made.place is not None, made.region_name, gemeente,
+                       str(get_locale())))
+
+
 @bp.app_template_global()
 def filter_form(filters: Filters, problem: str | None) -> Markup:
     """The list's filter form (templates/_filters.html); the unfiltered one is made once."""
     macro = get_template_attribute("_filters.html", "filter_form")
     visitors = [(word, VISITORS[word], label) for word, label in VISITOR_LABELS.items()]
+    choices = (KINDS, visitors, DISTANCES, MAX_SEARCH)
     if problem or filters != UNFILTERED:
-        return macro(filters, problem, KINDS, visitors, DISTANCES)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, KINDS, visitors, DISTANCES))))
+        return macro(filters, problem, *choices)
+    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
 
 
 @bp.app_template_filter("audience_label")
@@ -127,9 +153,10 @@ def visitor_word(group: str) -> str | None:
 
 @bp.app_template_global()
 def filter_words(filters: Filters) -> str:
-    """The active filters in words ('Inloop voor jongeren, binnen 25 km, gratis'), said above the
-    results. Whom the visitor looks for is no filter (it hides nothing): the page says it apart."""
-    words = [_(KINDS[kind][0]) for kind in filters.kinds]
+    """The active filters in words ('“Zeist”, Inloop voor jongeren, binnen 25 km, gratis'), said above
+    the results. Whom the visitor looks for is no filter (it hides nothing): the page says it apart."""
+    words = [_("“%(text)s”", text=filters.text)] if filters.text else []
+    words += [_(KINDS[kind][0]) for kind in filters.kinds]
     if filters.max_km:
         words.append(_("binnen %(km)s km", km=f"{filters.max_km:g}"))
     if filters.no_referral:
@@ -160,14 +187,15 @@ def home():
 
 
 def page_filters() -> Filters:
-    """The list filters from the form (soort, zonder_verwijzing, gratis, km) and whom it is for (voor)."""
+    """The list filters from the form (zoek, soort, zonder_verwijzing, gratis, km) and whom it is for (voor)."""
     km = request.args.get("km", "")
     if km and km not in DISTANCES:
         raise FilterError(N_("Kies een afstand van 5, 10, 25 of 50 km."))
     return Filters(kinds=tuple(kind for kind in request.args.getlist("soort") if kind),
                    audience=request.args.get("voor", ""),
                    no_referral=flag("zonder_verwijzing", request.args.get("zonder_verwijzing")),
-                   free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K)
+                   free=flag("gratis", request.args.get("gratis")), max_km=float(km) if km else None, k=MAX_K,
+                   text=request.args.get("zoek", ""))
 
 
 def warm(app) -> None:
@@ -193,6 +221,11 @@ def marker_labels(place=None) -> dict[str, str]:
             **{kind: _(KINDS[kind][0]) for kind in WALK_IN_KINDS}, "regio": _("Steun in je regio")}
 
 
+def popup_hours(entry: dict) -> str:
+    """What a map popup says of a place's hours: plain text, as its card says it."""
+    return today_text(entry) or ""
+
+
 @bp.get("/route/<path:postcode>")
 def route(postcode: str):
     parsed = parse(postcode)
@@ -213,7 +246,8 @@ def route(postcode: str):
     page = route_page.plan(checklist.build(router, place.region_code, place, audience=found.audience), walk_ins,
                            regional, national, elsewhere)
     labels = marker_labels(place)
-    points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels)
+    points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels,
+                               {entry["id"] for entry in page.nearby}, popup_hours)
     return render_template(
         "route.html", place=place, page=page, filters=filters, problem=problem,
         filtered=filters != Filters(audience=filters.audience, k=MAX_K), visitor=visitor_word(filters.audience),
@@ -235,7 +269,7 @@ def place_page(entry_id: str):
     address = site_url(url_for("pages.place_page", entry_id=entry_id), current_app.config["PUBLIC_URL"],
                              request.host_url)
     return render_template("plek.html", e=entry, rendered=rendered, address=address,
-                           points=maps.route_points(None, [entry], marker_labels()),
+                           points=maps.route_points(None, [entry], marker_labels(), {entry_id}, popup_hours),
                            region_name=data.router.region_name(entry["zorgkantoorregio"])
                            if entry["zorgkantoorregio"] in data.geo.regions.index else None)
 
