@@ -79,7 +79,8 @@ MULTILINE = ("description", "schedule", "schedule_note", "notes")  # the only fi
 # spreadsheet formula, except with @ (see spreadsheet.py).
 PATTERNED = {"id", "kind", "status", "scope", "zorgkantoorregio", "location_type", "free", "referral_needed",
              "general_walk_in", "audience_groups", "postal_code", "latitude", "longitude", "phones", "email",
-             "url", "source_url", "verified_by", "source_seen", "last_verified", "last_edited"}
+             "url", "source_url", "verified_by", "source_seen", "last_verified", "last_edited",
+             "schedule"}  # schedule: the hours' own grammar (hours.py), which no formula start fits
 
 ENTRY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # an entry's id; its place page's address
 _POSTCODE = re.compile(r"^[1-9]\d{3} ?[A-Z]{2}$")
