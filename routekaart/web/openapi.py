@@ -213,6 +213,21 @@ def _query(name: str, schema: dict, description: str, required: bool = False) ->
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
 
 
+def _region_page_parameters() -> list[dict]:
+    """A region's code and the page of its entries (web.paging), for both region endpoints."""
+    return [{"name": "code", "in": "path", "required": True,
+             "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
+            _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                   f"items per pagina (standaard {PAGE_SIZE})")]
+
+
+def _region_page_errors() -> dict:
+    return {"400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten bereik "
+                                   "(invalid_parameter)"),
+            "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste (page_not_found)")}
+
+
 def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
@@ -257,16 +272,8 @@ def openapi_document() -> dict:
             "/api/v1/regions/{code}": {"get": {
                 "summary": "Eén zorgkantoorregio met gemeenten en steun (de items een pagina per keer: "
                            "entries_total, page, limit en pages staan bij de properties)",
-                "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
-                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
-                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-                                      f"items per pagina (standaard {PAGE_SIZE})")],
-                "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}),
-                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
-                                                     "bereik (invalid_parameter)"),
-                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
-                                                     "(page_not_found)")},
+                "parameters": _region_page_parameters(),
+                "responses": {"200": _json("Feature", {"$ref": "#/components/schemas/Feature"}), **_region_page_errors()},
             }},
             "/api/v1/coverage": {"get": {
                 "summary": "Dekking per zorgkantoorregio, met een landelijke regel",
@@ -276,16 +283,8 @@ def openapi_document() -> dict:
             "/api/v1/coverage/{code}": {"get": {
                 "summary": "Dekking van één zorgkantoorregio: cijfers, verste postcodegebieden, aantallen per soort "
                            "en de items, een pagina per keer",
-                "parameters": [{"name": "code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": REGION_CODE_PATTERN}},
-                               _query("page", {"type": "integer", "minimum": 1}, "pagina, vanaf 1"),
-                               _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-                                      f"items per pagina (standaard {PAGE_SIZE})")],
-                "responses": {"200": _json("Cijfers van de regio", {"$ref": "#/components/schemas/CoverageRegion"}),
-                              "400": _error_response("Geen regiocode (invalid_region), of pagina of aantal buiten "
-                                                     "bereik (invalid_parameter)"),
-                              "404": _error_response("Onbekende regio (unknown_region), of een pagina na de laatste "
-                                                     "(page_not_found)")},
+                "parameters": _region_page_parameters(),
+                "responses": {"200": _json("Cijfers van de regio", {"$ref": "#/components/schemas/CoverageRegion"}), **_region_page_errors()},
             }},
             "/healthz": {"get": {
                 "summary": "Gezondheid van de dienst",
