@@ -32,10 +32,15 @@ class SQLiteStorage(Storage):
     """Rate-limit counts in one SQLite file (limits' public Storage interface), so that every
     gunicorn worker and thread on this machine counts the same client alike. Each process and
     thread opens its own connection (none crosses a fork); expired counts are restarted when
-    hit and swept at most once a minute. `routekaart-sqlite:///abs/path.sqlite3`."""
+    hit and swept at most once a minute. `routekaart-sqlite:///abs/path.sqlite3`.
+
+    A counted request then asks for its count and expiry again, for its X-RateLimit headers:
+    those come from the count this thread just made (`_last`, key and time), if it is at most
+    RECOUNT_SECONDS old, so a request costs one statement, not three."""
 
     STORAGE_SCHEME = ["routekaart-sqlite"]  # limits registers storages by scheme
     SWEEP_SECONDS = 60.0
+    RECOUNT_SECONDS = 1.0
     base_exceptions = sqlite3.Error
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
@@ -61,29 +66,40 @@ class SQLiteStorage(Storage):
         if now - self._swept > self.SWEEP_SECONDS:
             self._swept = now
             db.execute("DELETE FROM counts WHERE expires <= ?", (now,))
-        return db.execute(
+        count, expires = db.execute(
             "INSERT INTO counts VALUES (?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET "
             "count = CASE WHEN expires <= ?4 THEN ?2 ELSE count + ?2 END, "
-            "expires = CASE WHEN expires <= ?4 THEN ?3 ELSE expires END RETURNING count",
-            (key, amount, now + expiry, now)).fetchone()[0]
+            "expires = CASE WHEN expires <= ?4 THEN ?3 ELSE expires END RETURNING count, expires",
+            (key, amount, now + expiry, now)).fetchone()
+        self._local.last = (key, now, count, expires)
+        return count
+
+    def _counted(self, key: str) -> tuple[int, float] | None:
+        """(count, expires) as now: the count this thread just made, else from the file."""
+        now = time.time()
+        last = getattr(self._local, "last", None)
+        if last and last[0] == key and now - last[1] <= self.RECOUNT_SECONDS and last[3] > now:
+            return last[2], last[3]
+        return self._db().execute("SELECT count, expires FROM counts WHERE key = ? AND expires > ?",
+                                  (key, now)).fetchone()
 
     def get(self, key: str) -> int:
-        row = self._db().execute("SELECT count FROM counts WHERE key = ? AND expires > ?",
-                                 (key, time.time())).fetchone()
+        row = self._counted(key)
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
-        row = self._db().execute("SELECT expires FROM counts WHERE key = ? AND expires > ?",
-                                 (key, time.time())).fetchone()
-        return row[0] if row else time.time()
+        row = self._counted(key)
+        return row[1] if row else time.time()
 
     def check(self) -> bool:
         return self._db().execute("SELECT 1").fetchone() == (1,)
 
     def reset(self) -> int | None:
+        self._local.last = None
         return self._db().execute("DELETE FROM counts").rowcount
 
     def clear(self, key: str) -> None:
+        self._local.last = None
         self._db().execute("DELETE FROM counts WHERE key = ?", (key,))
 
 

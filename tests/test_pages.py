@@ -2,6 +2,8 @@
 filters, bad input, the 'meld een fout' link and the page on what helps while you wait."""
 import json
 import re
+import subprocess
+import sys
 import unicodedata
 from datetime import date
 
@@ -13,7 +15,7 @@ from markupsafe import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routekaart import create_app, state
+from routekaart import ROOT, create_app, state
 from routekaart.catalogue.verification import verification
 from routekaart.errors import FilterError
 from routekaart.postcodes import parse
@@ -399,6 +401,30 @@ def test_warm_makes_the_shared_parts_and_logs_each_build_without_keys(geodata_di
     assert not any(re.search(r"\d{4}|nl-", line.split(" in ")[0]) for line in built if line.startswith("built"))
     response = app.test_client().get("/route/3511AB")
     assert response.status_code == 200 and data.derived.sizes()["entry HTML"] > 4 * national
+
+
+WARM_THEN_VISIT = """
+import json
+import sys
+from routekaart import create_app
+from routekaart.web import warm
+app = create_app({"DATA_DIR": sys.argv[1], "RATELIMIT_ENABLED": False, "TILES_URL": ""})
+warm(app)
+before = set(sys.modules)
+client = app.test_client()
+for path in ["/route/3511AB", "/route/9711?lang=en", "/api/v1/lookup?postcode=6211", "/plek/" + sys.argv[2]]:
+    assert client.get(path).status_code == 200, path
+print(json.dumps(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_warm_leaves_no_module_for_the_workers_to_load(geodata_dir, data):
+    """What a worker loads after the fork is its own copy: the holidays package loads all its
+    countries (about 280 modules) on first use, so warm() in the master asks it first."""
+    with_hours = data.catalogue.entries.loc[data.catalogue.entries["schedule"].fillna("") != "", "id"]
+    out = subprocess.run([sys.executable, "-c", WARM_THEN_VISIT, str(geodata_dir), with_hours.iloc[0]],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert json.loads(out) == []
 
 
 def test_every_entry_of_the_catalogue_has_a_place_page(client, data):

@@ -79,7 +79,10 @@ def test_api_rate_limit_is_one_count_for_every_api_address(geodata_dir, tmp_path
     client = app.test_client()
     threads = threading.active_count()
     paths = ["/api/v1/lookup?postcode=3511AB", "/api/v1/regions/ZK10", "/api/v1/coverage/ZK10", "/api/v1/regions"]
-    assert [client.get(path).status_code for path in paths] == [200, 200, 200, 429]
+    answers = [client.get(path) for path in paths]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
     assert threading.active_count() == threads, "counting starts no threads"
     body = client.get("/api/v1/lookup?postcode=3511AB").get_json()
     assert body["error"]["code"] == "rate_limited"
@@ -111,3 +114,22 @@ def test_sqlite_storage_counts_per_key_and_restarts_an_expired_window(tmp_path):
     assert storage.get("a") == 0 and storage.incr("a", 60) == 1, "a new window after the old one expired"
     storage.clear("b")
     assert storage.get("b") == 0 and storage.check()
+
+
+def test_sqlite_storage_answers_a_request_s_own_count_without_asking_the_file_again(tmp_path):
+    """A counted request asks for its count and expiry for its headers: one statement in all;
+    another key, or another worker's count, is read from the file."""
+    from limits.storage import storage_from_string
+
+    uri = f"routekaart-sqlite://{tmp_path}/limits.sqlite3"
+    storage, other_worker = storage_from_string(uri), storage_from_string(uri)
+    storage.incr("x", 60)  # the once-a-minute sweep of expired counts comes first
+    statements = []
+    storage._db().set_trace_callback(statements.append)
+    assert storage.incr("a", 60) == 1 and storage.get("a") == 1 and time.time() < storage.get_expiry("a")
+    assert len(statements) == 1, statements
+    assert other_worker.incr("b", 60) == 1 and other_worker.incr("b", 60) == 2
+    assert storage.get("b") == 2, "a key this thread did not just count comes from the file"
+    assert other_worker.incr("a", 60) == 2 and storage.incr("a", 60) == 3, "counts add up over workers"
+    storage.clear("a")
+    assert storage.get("a") == 0, "a cleared count is not answered from memory"

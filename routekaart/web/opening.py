@@ -51,6 +51,16 @@ def _today(text: str, minute: datetime, language: str) -> hours.Today:
     return hours.today(hours.parse(text), minute, language)
 
 
+def warm() -> None:
+    """The holidays package loads all its countries' modules (about 280) on first use, and each
+    worker would hold its own copy: asked here, in gunicorn's master (pages.warm), for this year
+    and the next in both languages, so the workers share them."""
+    this_year = date.today().year
+    for language in HOLIDAY_LANGUAGE.values():
+        for year in (this_year, this_year + 1):
+            hours.holiday(date(year, 1, 1), language)
+
+
 def _times(times) -> str:
     return ", ".join(f"{hours.clock(opens)}–{hours.clock(closes)}" for opens, closes in times)
 

@@ -211,12 +211,14 @@ def page_filters() -> Filters:
 
 
 def warm(app) -> None:
-    """Load the data and make the parts every page shares (the region maps, the filter form and
-    the national entries' cards, in both languages), in gunicorn's master before it
+    """Load the data and make the parts every page shares (the region maps, the filter form, the
+    national entries' cards in both languages, the holiday calendars), in gunicorn's master before it
     forks, so the workers share them. Other entries are made when first shown (derived.py): a
     start-up that made every entry's HTML would grow with the catalogue."""
     from ..i18n import LANGUAGES
+    from . import opening as opening_hours
 
+    opening_hours.warm()
     for lang in LANGUAGES:
         with app.test_request_context(f"/?lang={lang}"):
             data = state.get()
