@@ -2,7 +2,7 @@
 
 Usage: python bench/load.py [--seconds 60] [--rounds 6] [--connections 64] [--source ../shared/data/geo]
 Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, errors, and the RSS of
-each worker at start-up and after the load (issue 7: lookup >= 50% and route page >= 20% of
+each worker at start-up and after the load, and its private part (issue 7: lookup >= 50% and route page >= 20% of
 /healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
 The API rate limit is raised for the run: wrk comes from one address. Every request offers
 compression as Chromium does, so the pages go compressed, as to a browser.
@@ -57,14 +57,19 @@ def gunicorn(env: dict, port: int, limit_s: float = 600) -> subprocess.Popen:
             time.sleep(0.1)
 
 
-def worker_rss(master: int) -> dict[int, float]:
+def worker_rss(master: int, fields: tuple[str, ...] = ("Rss",)) -> dict[int, float]:
+    """Each worker's memory in MB: its RSS, or with ("Private_Clean", "Private_Dirty") what it
+    holds that no other process shares (the rest it shares with the master, copy-on-write)."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     rss = {}
     for pid in children:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(pid)] = int(line.split()[1]) / 1024
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]
+        kb = {name: int(value.split()[0]) for name, value in (line.split(":", 1) for line in lines)}
+        rss[int(pid)] = sum(kb[field] for field in fields) / 1024
     return rss
+
+
+PRIVATE = ("Private_Clean", "Private_Dirty")
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
@@ -122,7 +127,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         time.sleep(1)
-        start_rss = worker_rss(server.pid)
+        start_rss, start_private = worker_rss(server.pid), worker_rss(server.pid, PRIVATE)
         targets = {"/healthz": None,
                    "lookup API": [f"/api/v1/lookup?postcode={pc}" for pc in postcodes],
                    "route page": [f"/route/{pc}" for pc in postcodes]}
@@ -140,7 +145,7 @@ def main() -> None:
                 url = base + ("/healthz" if paths is None else "/")
                 slices[name].append(wrk(url, args.seconds // args.rounds, args.connections, scripts.get(name)))
         results = {name: combine(parts) for name, parts in slices.items()}
-        end_rss = worker_rss(server.pid)
+        end_rss, end_private = worker_rss(server.pid), worker_rss(server.pid, PRIVATE)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -157,7 +162,9 @@ def main() -> None:
     print(f"requests served in all: {total}, about {total // max(len(start_rss), 1)} per worker")
     for pid, before in sorted(start_rss.items()):
         after = end_rss.get(pid)
-        growth = "worker restarted" if after is None else f"{after:.0f} MB ({(after - before) / before:+.1%})"
+        growth = "worker restarted" if after is None else (
+            f"{after:.0f} MB ({(after - before) / before:+.1%}); "
+            f"private {start_private[pid]:.0f} -> {end_private[pid]:.0f} MB")
         print(f"worker {pid}: RSS after start {before:.0f} MB, after load {growth}")
 
 

@@ -26,6 +26,9 @@ SEQUENTIAL = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA = "#bdbdbd"
 # Route-map markers differ by shape and letter, not by colour alone (CSS classes in site.css):
 # marker group -> (shape, letter). Walk-in kinds have their own group; the rest are 'regio'.
+# How close the map may open on a point, by how precisely we know it (geo_precision): an
+# address's street, a postcode area's streets, or a town as a whole (its centre is not the address).
+MAX_ZOOM = {"source": 16, "pc4": 14, "place": 12}
 ROUTE_SHAPES = {"postcode": ("star", ""), "steunpunt": ("circle", "S"), "jongeren": ("square", "J"),
                 "herstelacademie": ("diamond", "H"), "regio": ("triangle", "R")}
 @dataclass(frozen=True)
@@ -152,23 +155,27 @@ def route_points(place, entries: list[dict], labels: dict[str, str], near: set[s
     `labels` names each marker group of ROUTE_SHAPES (translated by the caller); `hours(entry)`
     is what a popup says of the hours. A marker looks like its first place (entries come nearest
     first) and counts the places. The map opens on the postcode and the points of the entries in
-    `near`, not on everything. The script writes every text as text, never as HTML. A page has
+    `near`, not on everything, and no closer than the least precise of those points allows
+    (MAX_ZOOM). The script writes every text as text, never as HTML. A page has
     a few dozen points: plain dicts beat a frame.
     """
-    def feature(lat, lon, group, places, title, is_near):
+    def feature(lat, lon, group, places, title, is_near, zoom):
         shape, letter = ROUTE_SHAPES[group]
         return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {"name": title, "shape": shape, "letter": letter, "near": is_near, "places": places}}
+                "properties": {"name": title, "shape": shape, "letter": letter, "near": is_near, "places": places,
+                               "zoom": zoom}}
 
     points: dict[tuple, list[dict]] = {}
     for e in entries:
         if e["latitude"] is not None:
             points.setdefault((round(e["latitude"], 5), round(e["longitude"], 5)), []).append(e)
-    here = [] if place is None else [feature(place.lat, place.lon, "postcode", [], labels["postcode"], True)]
+    here = [] if place is None else [feature(place.lat, place.lon, "postcode", [], labels["postcode"], True,
+                                             MAX_ZOOM["pc4"])]
     return {"type": "FeatureCollection", "features": here + [
         feature(lat, lon, marker_group(at[0]), [{"id": e["id"], "name": e["name"], "what": labels[marker_group(e)],
                                                  "hours": hours(e)} for e in at],
-                ", ".join(e["name"] for e in at), any(e["id"] in near for e in at))
+                ", ".join(e["name"] for e in at), any(e["id"] in near for e in at),
+                min(MAX_ZOOM.get(e.get("geo_precision"), MAX_ZOOM["place"]) for e in at))
         for (lat, lon), at in points.items()]}
 
 

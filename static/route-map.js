@@ -105,6 +105,10 @@
   var shown = L.featureGroup(near.length ? near : layer.getLayers());
   if (shown.getLayers().length) {
     // At once, not animated: the map opens where it matters (maps.region_map sets no view).
-    map.fitBounds(shown.getBounds(), {padding: [24, 24], maxZoom: 14, animate: false});
+    // No closer than the least precisely known of those points allows (maps.MAX_ZOOM).
+    var maxZoom = Math.min.apply(null, shown.getLayers().map(function (marker) {
+      return marker.feature.properties.zoom;
+    }));
+    map.fitBounds(shown.getBounds(), {padding: [24, 24], maxZoom: maxZoom, animate: false});
   }
 }());

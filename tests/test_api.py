@@ -78,6 +78,7 @@ def test_nearby_sorted_with_metric_distances(client, data):
     ("postcode=3511AB&free=misschien", "invalid_filter", 400),
     ("postcode=3511AB&max_km=-3", "invalid_filter", 400),
     ("postcode=3511AB&max_km=nan", "invalid_filter", 400),
+    ("postcode=3511AB&q=" + "x" * 61, "invalid_filter", 400),
 ])
 def test_errors_are_json_with_a_stable_code(client, query, code, status):
     response = client.get(f"/api/v1/lookup?{query}")
@@ -105,6 +106,23 @@ def test_filters(client):
     academies = client.get(base + "&kind=herstelacademie").get_json()
     assert academies["nearby"] and {e["kind"] for e in academies["nearby"]} == {"herstelacademie"}
     assert client.get(base + "&kind=herstelacademie,jongeren").status_code == 200
+
+
+def test_q_finds_places_by_a_word_of_their_name_or_town(client):
+    base = "/api/v1/lookup?postcode=1011&k=25"
+    everything = client.get(base).get_json()
+    town = next(e["address"]["city"] for e in everything["nearby"][1:] if e["address"]["city"])
+    found = client.get(base + "&q=" + town.upper()).get_json()
+    listed = found["nearby"] + found["regional"] + found["national"] + found["elsewhere_in_region"]
+
+    def holds(entry: dict, word: str) -> bool:
+        return word.casefold() in " ".join([entry["name"], entry["organization"] or "", entry["address"]["city"] or "",
+                                            entry["address"]["gemeente"] or ""]).casefold()
+
+    assert listed and all(holds(entry, town) for entry in listed), town
+    assert client.get(base + "&q=" + town + "&q=ignored").get_json() == found, "one q: the first counts"
+    none = client.get(base + "&q=Nergensplaatsjevoorbeeld").get_json()
+    assert none["nearby"] == none["regional"] == none["national"] == [] and none["region"] == everything["region"]
 
 
 def test_regions_geojson(client):

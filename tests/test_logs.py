@@ -17,7 +17,8 @@ from .servers import CLIENT
 
 # Each visit carries a postcode or filter that must not reach the log.
 VISITS = ["/api/v1/lookup?postcode=3582KL&audience=naasten", "/api/v1/lookup?postcode=9711%20AB",
-          "/api/v1/lookup?postcode=0123XY", "/api/v1/lookup?postcode=7777ZZ", "/?postcode=6211AB",
+          "/api/v1/lookup?postcode=0123XY", "/api/v1/lookup?postcode=7777ZZ",
+          "/api/v1/lookup?postcode=1014&q=Zoekwoordje", "/?postcode=6211AB",
           "/api/v1/regions/ZK31", "/route/2511CV", "/nergens/4811AB", "/route/1011?soort=jongeren&voor=naasten&km=10",
           "/route/1012?zoek=Zoekwoordje+Testplaats", "/route/1013?zoek=" + "x" * 61]
 REFUSED = {  # what the server itself refuses, before the app sees it
@@ -25,7 +26,7 @@ REFUSED = {  # what the server itself refuses, before the app sees it
     414: b"GET /route/3512AB?q=" + b"x" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
     431: b"GET /route/3513AB HTTP/1.1\r\n" + b"".join(b"X-%d: 3514AB\r\n" % i for i in range(120)) + b"\r\n",
 }
-SECRETS = ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "1012", "1013", "3511", "3512", "3513",
+SECRETS = ["3582", "9711", "0123", "7777", "6211", "2511", "4811", "1011", "1012", "1013", "1014", "3511", "3512", "3513",
            "3514", "3515", "naasten", "jongeren", "postcode=", "Zoekwoordje", "Testplaats", "zoek=", "xxxxx", "traag",
            "?", CLIENT]
 
@@ -60,14 +61,14 @@ def test_gunicorn_logs_hold_no_postcode_query_or_address(geodata_dir, tmp_path):
     port = servers.free_port()
     config = tmp_path / "slow.conf.py"
     config.write_text(SLOW_CONFIG.format(config=str(ROOT / "gunicorn.conf.py")))
-    env = servers.production_env(geodata_dir, port, ROUTEKAART_API_RATE_LIMIT="8 per minute",
+    env = servers.production_env(geodata_dir, port, ROUTEKAART_API_RATE_LIMIT="9 per minute",
                                  ROUTEKAART_RATELIMIT_STORAGE_URI=f"routekaart-sqlite://{tmp_path}/limits.sqlite3")
     log = tmp_path / "gunicorn.log"
     server = servers.gunicorn(env, log, port, config)
     try:
         for path in VISITS:
             servers.get(port, path)
-        # 5 API calls above, 3 more allowed: the count is one for both workers and every API address.
+        # 6 API calls above, 3 more allowed: the count is one for both workers and every API address.
         statuses = [servers.get(port, "/api/v1/lookup?postcode=3515AB")[0] for _ in range(4)]
         refused = {status: status_of(servers.raw(port, request)) for status, request in REFUSED.items()}
         timed_out = servers.get(port, "/?postcode=3511AB&traag=1", timeout=40)[0]

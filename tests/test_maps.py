@@ -81,12 +81,13 @@ def test_leaflet_is_served_by_the_app(client):
 def test_route_points_put_the_places_of_one_point_on_one_marker_and_mark_the_nearest():
     from types import SimpleNamespace
 
-    def entry(name, kind, lat, lon):
-        return {"id": f"testplek-{name}", "name": f"Testplek {name}", "kind": kind, "latitude": lat, "longitude": lon}
+    def entry(name, kind, lat, lon, precision="source"):
+        return {"id": f"testplek-{name}", "name": f"Testplek {name}", "kind": kind, "latitude": lat, "longitude": lon,
+                "geo_precision": precision}
 
     labels = {"postcode": "Postcode 9999 ZZ", "steunpunt": "Steunpunt", "jongeren": "Jongeren",
               "herstelacademie": "Herstelacademie", "regio": "In de regio"}
-    shared, network = entry("a", "steunpunt", 52.1, 5.1), entry("b", "mgn", 52.100001, 5.1)
+    shared, network = entry("a", "steunpunt", 52.1, 5.1), entry("b", "mgn", 52.100001, 5.1, "place")
     youth, line = entry("c", "jongeren", 52.2, 5.2), entry("d", "telefoon", None, None)
     points = maps.route_points(SimpleNamespace(lat=52.0, lon=5.0), [shared, network, youth, line], labels,
                                {"testplek-c"}, hours=lambda e: f"Open: {e['name']}")
@@ -99,3 +100,6 @@ def test_route_points_put_the_places_of_one_point_on_one_marker_and_mark_the_nea
         {"id": "testplek-b", "name": "Testplek b", "what": "In de regio", "hours": "Open: Testplek b"}]
     assert features[0]["places"] == [] and points["features"][2]["geometry"]["coordinates"] == [5.2, 52.2]
     assert len(maps.route_points(None, [youth], labels)["features"]) == 1, "a place page: the place alone"
+    # the map opens no closer than the least precise place at a point allows
+    assert [f["zoom"] for f in features] == [maps.MAX_ZOOM["pc4"], maps.MAX_ZOOM["place"], maps.MAX_ZOOM["source"]]
+    assert maps.MAX_ZOOM["source"] > maps.MAX_ZOOM["pc4"] > maps.MAX_ZOOM["place"]

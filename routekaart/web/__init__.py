@@ -49,10 +49,24 @@ def web_address(url: str) -> str:
 
 def warm(app: Flask) -> None:
     """Load the data and make the parts every page shares, in gunicorn's master before it forks
-    (gunicorn.conf.py), so the workers share them; see pages.warm."""
+    (gunicorn.conf.py), so the workers share them; see pages.warm. Then one route page, lookup and
+    place page in each language (for the first PC4 and entry of the data, no visitor's), views
+    called directly (no request log line, no rate-limit count): every template is compiled and
+    every module loaded once, here, not in each worker."""
+    from .. import state
+    from ..i18n import LANGUAGES
     from .pages import warm as warm_pages
 
     warm_pages(app)
+    with app.app_context():
+        data = state.get()
+        pc4, entry_id = data.geo.pc4.index[0], data.catalogue.entries["id"].iloc[0]
+    adapter = app.url_map.bind("localhost")
+    for lang in LANGUAGES:
+        for path in (f"/route/{pc4}", f"/api/v1/lookup?postcode={pc4}", f"/plek/{entry_id}"):
+            with app.test_request_context(f"{path}{'&' if '?' in path else '?'}lang={lang}"):
+                endpoint, args = adapter.match(path.partition("?")[0])
+                app.view_functions[endpoint](**args)
 
 
 class FastJSON(JSONProvider):

@@ -13,12 +13,14 @@ from .opening import api_fields
 
 bp = Blueprint("api", __name__)
 
+
 def filters_from_args() -> Filters:
     args = request.args
     kinds = tuple(k.strip() for value in args.getlist("kind") for k in value.split(",") if k.strip())
     return Filters(kinds=kinds, audience=args.get("audience", "").strip(),
                    no_referral=flag("no_referral", args.get("no_referral")), free=flag("free", args.get("free")),
-                   max_km=number("max_km", args.get("max_km")), k=number("k", args.get("k"), int, DEFAULT_K))
+                   max_km=number("max_km", args.get("max_km")), k=number("k", args.get("k"), int, DEFAULT_K),
+                   text=args.get("q", ""))
 
 
 def region_json(code: str, name: str) -> dict:

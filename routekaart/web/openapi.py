@@ -5,7 +5,7 @@ from ..catalogue.schema import AUDIENCE_GROUPS, KINDS, LOCATION_TYPES, SCOPES, S
 from ..geodata.dataset import REGION_CODE_PATTERN
 from ..postcodes import VALID_PATTERN as POSTCODE_PATTERN
 from ..coverage import GAP_CODES, METRICS
-from ..routing import DISTANCE_BASIS, FALSE, MAX_K, TRUE, VISITORS
+from ..routing import DISTANCE_BASIS, FALSE, MAX_K, MAX_SEARCH, TRUE, VISITORS
 from . import MAX_PAGE_SIZE, PAGE_SIZE
 
 _nullable_str = {"type": ["string", "null"]}
@@ -232,13 +232,14 @@ def openapi_document() -> dict:
     flag = {"type": "string", "enum": sorted(TRUE | FALSE)}  # what routing.flag accepts
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.2.0",
+        "info": {"title": "Routekaart wachttijdondersteuning API", "version": "1.3.0",
                  "description": "Postcode naar zorgkantoorregio, gemeente en steun tijdens het wachten op ggz. "
                                 "1.1.0: de dekking heeft er velden bij (score, gaps, planned_walk_ins, "
                                 "afstanden binnen de eigen regio, waarom); een regio zonder inlooppunt binnen "
                                 "bereik telt bij share_over_* als verder weg (was null). Niets is weggehaald. "
                                 "1.2.0: distance_basis, audience_fit, audience en boat_trip; audience ordent "
-                                "nu (voor wie je zoekt eerst) in plaats van te filteren."},
+                                "nu (voor wie je zoekt eerst) in plaats van te filteren. 1.3.0: q, zoeken op "
+                                "woorden uit naam, organisatie, plaats of gemeente."},
         "paths": {
             "/api/v1/lookup": {"get": {
                 "summary": "Steun bij een postcode",
@@ -255,6 +256,9 @@ def openapi_document() -> dict:
                     _query("free", flag, "alleen gratis"),
                     _query("max_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 400},
                            "maximale afstand in km"),
+                    _query("q", {"type": "string", "maxLength": MAX_SEARCH},
+                           "alleen plekken met al deze woorden in naam, organisatie, plaats of gemeente "
+                           "(hoofdletters en accenten tellen niet)"),
                 ],
                 "responses": {
                     "200": _json("Regio, gemeente en steun", {"$ref": "#/components/schemas/Lookup"}),
