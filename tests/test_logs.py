@@ -49,10 +49,11 @@ def status_of(answer: bytes) -> int:
 
 
 def assert_private(text: str) -> None:
-    """A numeric secret counts only as a number of its own: the server's random port (46211) or a
-    worker's pid (13582) may hold the same four digits without being a postcode."""
+    """A numeric secret counts only as a number of its own: the server's random port (46211), a
+    worker's pid (13582) or a request's duration ("ms": 1011.4) may hold the same four digits
+    without being a postcode."""
     for secret in SECRETS:
-        pattern = re.compile(rf"(?<!\d){secret}(?!\d)" if secret.isdigit() else re.escape(secret))
+        pattern = re.compile(rf"(?<![\d.]){secret}(?!\.?\d)" if secret.isdigit() else re.escape(secret))
         lines = [line for line in text.splitlines() if pattern.search(line)]
         assert not lines, (secret, lines[:3])
 
