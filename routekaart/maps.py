@@ -24,13 +24,15 @@ NL_BOUNDS = [[50.75, 3.36], [53.55, 7.23]]  # south-west, north-east (lat, lon)
 # Sequential, colour-blind safe (ColorBrewer YlOrRd, 5 classes): light = little, dark = much.
 SEQUENTIAL = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 NO_DATA = "#bdbdbd"
-# Route-map markers differ by shape and letter, not by colour alone (CSS classes in site.css):
-# marker group -> (shape, letter). Walk-in kinds have their own group; the rest are 'regio'.
 # How close the map may open on a point, by how precisely we know it (geo_precision): an
 # address's street, a postcode area's streets, or a town as a whole (its centre is not the address).
 MAX_ZOOM = {"source": 16, "pc4": 14, "place": 12}
+# Route-map markers differ by shape and letter, not by colour alone (CSS classes in site.css):
+# marker group -> (shape, letter). Walk-in kinds have their own group; the rest are 'regio'.
 ROUTE_SHAPES = {"postcode": ("star", ""), "steunpunt": ("circle", "S"), "jongeren": ("square", "J"),
                 "herstelacademie": ("diamond", "H"), "regio": ("triangle", "R")}
+
+
 @dataclass(frozen=True)
 class MapHTML:
     """A rendered map: put `html` where the map goes and `script` in a <script nonce> after it."""
@@ -175,7 +177,7 @@ def route_points(place, entries: list[dict], labels: dict[str, str], near: set[s
         feature(lat, lon, marker_group(at[0]), [{"id": e["id"], "name": e["name"], "what": labels[marker_group(e)],
                                                  "hours": hours(e)} for e in at],
                 ", ".join(e["name"] for e in at), any(e["id"] in near for e in at),
-                min(MAX_ZOOM.get(e.get("geo_precision"), MAX_ZOOM["place"]) for e in at))
+                min(MAX_ZOOM.get(e["geo_precision"], MAX_ZOOM["place"]) for e in at))
         for (lat, lon), at in points.items()]}
 
 

@@ -35,8 +35,8 @@ class SQLiteStorage(Storage):
     hit and swept at most once a minute. `routekaart-sqlite:///abs/path.sqlite3`.
 
     A counted request then asks for its count and expiry again, for its X-RateLimit headers:
-    those come from the count this thread just made (`_last`, key and time), if it is at most
-    RECOUNT_SECONDS old, so a request costs one statement, not three."""
+    those come from the count this thread just made (kept with its key and time), if it is at
+    most RECOUNT_SECONDS old, so a request costs one statement, not three."""
 
     STORAGE_SCHEME = ["routekaart-sqlite"]  # limits registers storages by scheme
     SWEEP_SECONDS = 60.0

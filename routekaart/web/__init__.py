@@ -50,8 +50,8 @@ def web_address(url: str) -> str:
 def warm(app: Flask) -> None:
     """Load the data and make the parts every page shares, in gunicorn's master before it forks
     (gunicorn.conf.py), so the workers share them; see pages.warm. Then one route page, lookup and
-    place page in each language (for the first PC4 and entry of the data, no visitor's), views
-    called directly (no request log line, no rate-limit count): every template is compiled and
+    place page in each language (for the first PC4 and entry of the data, no visitor's), the views
+    alone (no request log line, no rate-limit count): every template is compiled and
     every module loaded once, here, not in each worker."""
     from .. import state
     from ..i18n import LANGUAGES
@@ -61,12 +61,11 @@ def warm(app: Flask) -> None:
     with app.app_context():
         data = state.get()
         pc4, entry_id = data.geo.pc4.index[0], data.catalogue.entries["id"].iloc[0]
-    adapter = app.url_map.bind("localhost")
     for lang in LANGUAGES:
-        for path in (f"/route/{pc4}", f"/api/v1/lookup?postcode={pc4}", f"/plek/{entry_id}"):
-            with app.test_request_context(f"{path}{'&' if '?' in path else '?'}lang={lang}"):
-                endpoint, args = adapter.match(path.partition("?")[0])
-                app.view_functions[endpoint](**args)
+        for path in (f"/route/{pc4}?lang={lang}", f"/api/v1/lookup?postcode={pc4}&lang={lang}",
+                     f"/plek/{entry_id}?lang={lang}"):
+            with app.test_request_context(path):
+                app.dispatch_request()  # the view alone: no before/after_request hooks
 
 
 class FastJSON(JSONProvider):
