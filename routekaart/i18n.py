@@ -48,9 +48,29 @@ def remember_choice(response):
 def translations():
     """This request's translations, found once: Flask-Babel looks them up again for every text,
     and a route page has a few hundred texts."""
-    if "translations" not in g:
-        g.translations = get_translations()
-    return g.translations
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
+def language() -> str:
+    """This request's language ('nl', 'en'), found once, as translations()."""
+    found = g.get("language")
+    if found is None:
+        found = g.language = str(get_locale())
+    return found
+
+
+def gettext(text: str, /, **variables) -> str:
+    """Flask-Babel's gettext, with this request's translations found once (translations())."""
+    said = translations().ugettext(text)
+    return said % variables if variables else said
+
+
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    """Flask-Babel's ngettext (num is one of the variables), as gettext above."""
+    return translations().ungettext(singular, plural, num) % {"num": num, **variables}
 
 
 def init_app(app: Flask) -> None:
@@ -60,5 +80,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(
         gettext=lambda text: translations().ugettext(text),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n), newstyle=True)
-    app.jinja_env.globals.update(language_switch_url=switch_url, current_language=lambda: str(get_locale()))
+    app.jinja_env.globals.update(language_switch_url=switch_url, current_language=language)
     app.after_request(remember_choice)

@@ -252,8 +252,8 @@ def test_an_entry_is_overdue_after_24_months(verified, today, expected):
 
 def fictitious_entry(**changes) -> dict:
     entry = {"id": "test-voorbeeldpunt", "name": "Testpunt Voorbeeld", "kind": "steunpunt", "kind_label": "Steunpunt (inloop)",
-             "status": "active", "status_label": "Actief", "description": None, "distance_km": None,
-             "address": {"address_1": None, "postal_code": None, "city": None}, "referral_needed": False,
+             "status": "active", "status_label": "Actief", "description": None, "distance_km": None, "distance_basis": None,
+             "address": {"address_1": None, "postal_code": None, "city": None, "gemeente": None}, "referral_needed": False,
              "free": True, "general_walk_in": False, "phones": [], "url": None, "email": None, "schedule": None, "schedule_note": None, "open_status": True,
              "geo_precision": None, "source_url": "https://example.org/testpunt", "last_verified": None,
              "location_type": "physical", "latitude": None, "longitude": None, "organization": None, "audience": None,

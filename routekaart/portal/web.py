@@ -20,13 +20,13 @@ import segno
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, session,
                    url_for)
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 
 from .. import coverage, state
 from ..catalogue import importing
 from ..catalogue.schema import COLUMNS, KINDS, LOCATION_TYPES, NATIONAL, SCOPES, STATUSES, YES_NO
 from ..catalogue.verification import is_stale, record_check
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..paper import site_url
 from ..errors import PostcodeError, UnknownPostcode
 from ..postcodes import parse

@@ -12,15 +12,14 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
-from flask_babel import gettext as _
-from flask_babel import ngettext
 import pandas as pd
 
 from .. import coverage, maps, sheets, state
 from ..catalogue import records
 from ..catalogue.schema import KINDS
 from ..errors import InvalidParameter
-from ..i18n import N_
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from . import PAGE_SIZE, paging
 
 bp = Blueprint("dekking", __name__)

@@ -7,14 +7,13 @@ where a postcode was typed, or the error page.
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
-from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import slots
 from ..errors import PostcodeError, RequestError, UnknownPostcode
 from ..geodata.dataset import DatasetMissing
-from ..i18n import N_
+from ..i18n import N_, gettext
 
 HTTP_ERRORS = {404: ("not_found", N_("Deze pagina bestaat niet.")),
                405: ("method_not_allowed", N_("Deze actie kan hier niet.")),

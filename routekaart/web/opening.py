@@ -8,11 +8,11 @@ import functools
 from datetime import date, datetime
 
 from flask import Blueprint, g
-from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
+from flask_babel import format_date
 
 from ..catalogue import hours
-from ..i18n import N_
+from ..i18n import N_, language
+from ..i18n import gettext as _
 
 bp = Blueprint("opening", __name__)
 
@@ -38,7 +38,7 @@ def opening(e: dict) -> hours.Today | None:
     if not e["schedule"] or not e["open_status"]:
         return None
     found = _today(e["schedule"]["text"], now().replace(second=0, microsecond=0),
-                   HOLIDAY_LANGUAGE.get(str(get_locale()), "nl"))
+                   HOLIDAY_LANGUAGE.get(language(), "nl"))
     return None if found.state == "unknown" else found
 
 
@@ -76,11 +76,17 @@ def today_text(e: dict) -> str | None:
     """One line on today's hours ('Nu open (tot 16:00)', 'Vandaag gesloten (Tweede kerstdag)'),
     or the hours in words, or that they are unknown; None for a service you do not visit whose
     hours we do not know. Plain text: the map popups use it too."""
-    found = opening(e)
+    return _today_words(opening(e), e["schedule_note"], e["location_type"], language())
+
+
+@functools.lru_cache(maxsize=TODAY_KEPT)
+def _today_words(found: hours.Today | None, note: str | None, location_type: str, language: str) -> str | None:
+    """today_text, kept: a page says it of some thirty places, and many say the same (key: what
+    the hours say now, the hours in words, the kind of location, the language; bounded)."""
     if found is None:
-        if e["schedule_note"]:
-            return _("Open:") + " " + e["schedule_note"]
-        return _("Tijden onbekend — bel of kijk op de website") if e["location_type"] == "physical" else None
+        if note:
+            return _("Open:") + " " + note
+        return _("Tijden onbekend — bel of kijk op de website") if location_type == "physical" else None
     if found.state == "open":
         return _("Nu open (tot %(time)s)", time=f"{found.until:%H:%M}") if found.until else _("Nu open (dag en nacht)")
     if found.state == "holiday":

@@ -14,11 +14,11 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
 from .. import checklist, paper, slots, state
-from ..i18n import DEFAULT
+from ..i18n import DEFAULT, language
+from ..i18n import gettext as _
 from ..postcodes import parse
 from .pages import report_url
 
@@ -29,8 +29,8 @@ pdf_bp = Blueprint("regio_pdf", __name__)
 
 def _language() -> dict:
     """`lang=en` for addresses made for an English page, nothing for the default language."""
-    language = str(get_locale() or DEFAULT)
-    return {} if language == DEFAULT else {"lang": language}
+    chosen = language()
+    return {} if chosen == DEFAULT else {"lang": chosen}
 
 
 def _site_url(path: str) -> str:
@@ -89,8 +89,7 @@ def region_sheet(code: str):
 @pdf_bp.get("/regio/<code>/checklist.pdf")
 def region_pdf(code: str):
     code = state.get().geo.region_code(code)  # 400 or 404 before anything else
-    language = str(get_locale() or DEFAULT)
-    return _pdf(lambda: _region(code), f"checklist-{code}.pdf", keep_as=f"region-pdf/{code}/{language}")
+    return _pdf(lambda: _region(code), f"checklist-{code}.pdf", keep_as=f"region-pdf/{code}/{language()}")
 
 
 @bp.get("/checklist")
