@@ -119,6 +119,12 @@ def test_each_step_shows_its_best_contacts_and_links_to_the_rest(client):
     # the nearest walk-ins are the nearby cards: the walk-in step links down to them
     walk_ins = next(step for step in steps if step.startswith("step-steunpunten"))
     assert '<li class="seen"><a href="#plek-' in walk_ins and "(staat hieronder)" in walk_ins
+    # a link says the distance its card says, in the same words
+    linked = re.findall(r'<li class="seen"><a href="#plek-([^"]+)" lang="nl">[^<]*</a> · ([^<]*?)\s*<span', walk_ins)
+    assert linked
+    for entry_id, said in linked:
+        card = html.split(f'id="plek-{entry_id}"', 1)[1].split("</li>", 1)[0]
+        assert 'data-km="' in card and f">{said}</span>" in card, entry_id
     rest = re.search(r'<p class="more"><a href="([^"]+)">Nog (\d+) plekken voor deze stap', html)
     assert rest and rest.group(1).startswith("/route/3511AB?soort=") and rest.group(1).endswith("#resultaten")
     assert client.get(rest.group(1).replace("&amp;", "&")).status_code == 200
