@@ -14,7 +14,6 @@ from pathlib import Path
 
 import folium
 import numpy as np
-import pandas as pd
 import xstatic.pkg.leaflet
 from markupsafe import Markup
 

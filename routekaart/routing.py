@@ -13,7 +13,6 @@ from .catalogue import as_record
 from .catalogue.schema import AUDIENCE_GROUPS, KINDS, NATIONAL, OPEN_STATUSES, WALK_IN_KINDS
 from .derived import Derived
 from .errors import FilterError, UnknownPostcode
-from .geodata.build import RD_NEW
 from .geodata.dataset import GeoData
 from .geodata.sources import RD_NEW
 from .i18n import N_

@@ -40,7 +40,7 @@ def record(app, entry_id: str) -> dict:
 
 
 def card_at(app, entry_id: str, moment: datetime, lang: str = "nl") -> str:
-    """The entry's card (pages.entry_card, kept per day) in a request at `moment`."""
+    """The entry's card (cards.entry_card, kept per day) in a request at `moment`."""
     with app.test_request_context(f"/?lang={lang}"):
         g.now = moment
         return render_template_string("{{ entry_card(e) }}", e=record(app, entry_id))

@@ -3,7 +3,6 @@ import json
 import re
 
 import folium
-import numpy as np
 import pytest
 
 from routekaart import maps

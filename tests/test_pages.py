@@ -333,7 +333,7 @@ def test_the_map_uses_the_configured_tiles_and_only_that_host(geodata_dir):
 
 
 def test_cards_made_once_still_show_each_visitors_distance_and_language(app, data):
-    from routekaart.web.pages import entry_card
+    from routekaart.web.cards import entry_card
 
     router = data.router
     near = router.records(router.nearest(router.resolve(parse("3511AB")), Filters(k=3)))

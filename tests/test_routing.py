@@ -70,7 +70,7 @@ def test_filter_masks_are_kept_per_set_of_kinds_and_bounded(large_catalogue, dat
 
 def test_caches_keyed_by_request_input_stay_bounded(large_app):
     """Thousands of distinct filter addresses: each cache holds at most its bound (issue 11)."""
-    from routekaart.web.pages import ENTRY_HTML_KEPT
+    from routekaart.web.cards import ENTRY_HTML_KEPT
 
     client = large_app.test_client()
     with large_app.app_context():

@@ -87,7 +87,7 @@ def _data_dates() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from ..security import limit
-    from . import api, compression, dekking, errors, opening, pages, regio
+    from . import api, cards, compression, dekking, errors, opening, pages, regio
 
     limit(app, api.bp)
     # A load balancer's health probe is never refused.
@@ -98,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(opening.bp)
+    app.register_blueprint(cards.bp)
     app.register_blueprint(dekking.bp)
     app.register_blueprint(dekking.api_bp)
     app.register_blueprint(regio.bp)

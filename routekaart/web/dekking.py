@@ -239,11 +239,6 @@ def region(code: str):
         about=coverage.about(result, data.geo.meta), stale_months=coverage.STALE_MONTHS)
 
 
-def _download(body: bytes, mimetype: str, extension: str, as_of: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="dekking-{as_of}.{extension}"'})
-
-
 # A metric's format (coverage.METRICS) -> its format in a spreadsheet (sheets.FORMATS). 'known'
 # is a count for programs (1/0, regions in the national row) and words for people (ja/nee).
 SHEET_FORMATS = {"count": "count", "rate": "decimal", "km": "decimal", "share": "share", "score": "whole",

@@ -56,9 +56,9 @@ def warm() -> None:
     worker would hold its own copy: asked here, in gunicorn's master (pages.warm), for this year
     and the next in both languages, so the workers share them."""
     this_year = date.today().year
-    for language in HOLIDAY_LANGUAGE.values():
+    for holiday_language in HOLIDAY_LANGUAGE.values():
         for year in (this_year, this_year + 1):
-            hours.holiday(date(year, 1, 1), language)
+            hours.holiday(date(year, 1, 1), holiday_language)
 
 
 def _times(times) -> str:
