@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 from flask import render_template_string
 
-from routekaart import checklist, paper, state
+from routekaart import checklist, paper, route_page, state
 from routekaart.catalogue.schema import OPEN_STATUSES
 from routekaart.postcodes import parse
+
+from .fictitious import app_with
 
 
 def test_steps_in_the_order_of_the_advice(data):
@@ -94,13 +96,15 @@ def test_nearest_to_gemeenten_is_the_nearest_walk_in_to_the_middle(data):
         assert hits.km == pytest.approx(everywhere[:3]), name
 
 
-def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(app, data):
-    from routekaart import route_page
-
-    made = checklist.build(data.router, "ZK27")
-    place = data.router.resolve(parse(str(data.geo.pc4.index[data.geo.pc4["region_code"] == "ZK27"][0])))
-    page = route_page.plan(checklist.build(data.router, "ZK27", place), [], [], [])
+def test_checklist_renders_with_tick_boxes_on_paper_and_on_the_route_page(tmp_path, geodata_dir):
+    """On the fictitious catalogue, which has no network in Zeeland (ZK27): the living catalogue may get one."""
+    app = app_with(tmp_path, geodata_dir)
     with app.test_request_context("/"):
+        router = state.get().router
+        geo = state.get().geo
+        made = checklist.build(router, "ZK27")
+        place = router.resolve(parse(str(geo.pc4.index[geo.pc4["region_code"] == "ZK27"][0])))
+        page = route_page.plan(checklist.build(router, "ZK27", place), [], [], [])
         sheet = render_template_string('{% from "_checklist.html" import sheet_steps %}{{ sheet_steps(c, "x") }}', c=made)
         screen = render_template_string('{% from "_checklist.html" import route_steps %}{{ route_steps(p) }}', p=page)
     for html in (sheet, screen):
