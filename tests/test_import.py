@@ -183,12 +183,15 @@ def test_a_bad_file_changes_nothing(store_app, store, tmp_path, kind, message):
 
 
 def test_every_problem_is_reported_at_once(store_app, store, tmp_path):
+    everything = store.read_all()
+    elsewhere = everything[everything["zorgkantoorregio"] != "ZK23"].iloc[0]  # an id another region holds
+
     def break_rows(frame):
         frame = pd.concat([frame, pd.DataFrame([NEW, {**NEW, "id": "testpunt-twee"}])], ignore_index=True).fillna("")
         frame.loc[0, "postal_code"] = "1234"
         frame.loc[1, "email"] = "geen-adres"
         frame.loc[2, ["latitude", "longitude"]] = ["48.85", "2.35"]
-        frame.loc[3, "id"] = "sp-denhaag-kompassie"  # lives in ZK10
+        frame.loc[3, "id"] = elsewhere["id"]
         frame.loc[4, "kind"] = "kroeg"
         return frame
     path, frame = region_file(store, tmp_path, break_rows)
@@ -199,7 +202,7 @@ def test_every_problem_is_reported_at_once(store_app, store, tmp_path):
     for expected in ["rij 2, kolom postal_code: '1234' is geen geldige postcode",
                      "rij 3, kolom email: 'geen-adres' is geen e-mailadres",
                      "rij 4, kolom latitude: deze coördinaten liggen niet in Nederland",
-                     "rij 5, kolom id: 'sp-denhaag-kompassie' bestaat al in ZK10",
+                     f"rij 5, kolom id: '{elsewhere['id']}' bestaat al in {elsewhere['zorgkantoorregio']}",
                      "rij 6, kolom kind: onbekende soort 'kroeg'",
                      f"rij {n}, kolom name: lijkt hetzelfde item als rij {n + 1} (zelfde naam en adres)",
                      f"rij {n + 1}, kolom name: lijkt hetzelfde item als rij {n} (zelfde naam en adres)"]:
