@@ -465,3 +465,14 @@ def test_an_unknown_or_hostile_place_id_gets_a_plain_404_page(client, entry_id):
     assert response.status_code == 404
     assert "Deze plek kennen we niet" in html or "Deze pagina bestaat niet" in html
     assert "<script>alert" not in html and "tel:113" in html
+
+
+def test_templates_write_json_as_the_api_does_and_safe_in_html(app):
+    """|tojson (the map's points) goes through the app's JSON (orjson, UTF-8 as it is), and stays
+    safe inside a script element."""
+    value = {"name": "Testpunt </script><b> 'één' & co"}
+    with app.test_request_context("/"):
+        written = render_template_string("{{ value|tojson }}", value=value)
+    assert json.loads(written) == value
+    assert "</script>" not in written and "<b>" not in written and "'" not in written
+    assert "één" in written, "the app's JSON, not Flask's default (which writes \\u00e9)"

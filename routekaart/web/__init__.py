@@ -95,6 +95,8 @@ def init_app(app: Flask) -> None:
     limit(app, dekking.api_bp)
     limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.json = FastJSON(app)
+    # |tojson in templates too: Jinja took Flask's default JSON when its environment was made.
+    app.jinja_env.policies["json.dumps_function"] = app.json.dumps
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(opening.bp)
