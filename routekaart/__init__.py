@@ -44,8 +44,10 @@ DEFAULTS = {
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
-                template_folder="web/templates")
+    from .web import App
+
+    app = App(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"),
+              template_folder="web/templates")
     app.config.from_mapping(DEFAULTS, DATABASE_URL=os.environ.get("DATABASE_URL", ""))
     app.config.from_prefixed_env("ROUTEKAART", loads=str)
     if config:

@@ -79,6 +79,13 @@ class FastJSON(JSONProvider):
         return orjson.loads(s)
 
 
+class App(Flask):
+    """The app, with orjson for all its JSON from the start: the API's answers and the templates'
+    |tojson alike (Jinja takes the JSON the app has when its environment is made)."""
+
+    json_provider_class = FastJSON
+
+
 def _data_dates() -> dict | None:
     """The loaded dataset's dates for the footer; None before a page has loaded it (never load here)."""
     data = current_app.extensions.get("routekaart")
@@ -94,9 +101,6 @@ def init_app(app: Flask) -> None:
     app.extensions["routekaart_limiter"].request_filter(lambda: request.endpoint == "api.healthz")
     limit(app, dekking.api_bp)
     limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
-    app.json = FastJSON(app)
-    # |tojson in templates too: Jinja took Flask's default JSON when its environment was made.
-    app.jinja_env.policies["json.dumps_function"] = app.json.dumps
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(opening.bp)

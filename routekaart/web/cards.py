@@ -24,6 +24,7 @@ from .opening import opening
 
 bp = Blueprint("cards", __name__)
 
+
 @bp.app_template_global()
 def verified(entry: dict) -> str:
     """'never', 'ok' or 'overdue' for an entry, as of today."""
@@ -118,18 +119,19 @@ def cards(entries: list[dict], paper: bool = False) -> list[Markup]:
     data = state.get()
     kept = data.derived.bounded("entry HTML", functools.partial(_card, data.router), ENTRY_HTML_KEPT)
     day, lang = date.today(), language()
-    is_kept = [not paper or e["distance_km"] is None for e in entries]
-    made = iter(kept.many([(day, lang, paper, e["id"], None if paper else opening(e), e.get("audience_fit"),
-                            e["distance_basis"]) for e, keep in zip(entries, is_kept) if keep]))
+    keep = [e for e in entries if not paper or e["distance_km"] is None]
+    parts = dict(zip((e["id"] for e in keep), kept.many([
+        (day, lang, paper, e["id"], None if paper else opening(e), e.get("audience_fit"), e["distance_basis"])
+        for e in keep])))
     shown = []
-    for e, keep in zip(entries, is_kept):
-        parts = next(made) if keep else None
+    for e in entries:
         distance, basis = e["distance_km"], e["distance_basis"]
-        if parts is None:  # on paper with a distance, or not (no longer) in the catalogue: made here, not kept
+        made = parts.get(e["id"]) if not paper or distance is None else None
+        if made is None:  # on paper with a distance, or not (no longer) in the catalogue: made here, not kept
             shown.append(get_template_attribute("_sheet_entry.html" if paper else "_entry.html", "entry")(
                 e, distance, basis))
         else:
-            head, tail = parts
+            head, tail = made
             shown.append(Markup(head + (str(card_distance(distance, basis, e)) if distance is not None else "")
                                 + tail))
     return shown
@@ -145,23 +147,23 @@ def _reference(lang: str, entry_id: str, name: str, below: bool) -> tuple[str, s
             str(get_template_attribute("_entry.html", "reference_tail")(below)))
 
 
-def reference(entry: dict, below: bool) -> str:
-    """A link to an entry's card elsewhere on the page, with this visitor's distance to it."""
-    head, tail = state.get().derived.bounded("reference HTML", _reference, REFERENCES_KEPT)(
-        language(), entry["id"], entry["name"], below)
-    distance = entry["distance_km"]
-    return head + (f" · {escape(distance_text(distance, entry['distance_basis'], entry))}"
-                   if distance is not None else "") + tail
+def references(entries: list[dict], below: bool) -> list[str]:
+    """Links to the entries' cards elsewhere on the page, with this visitor's distances to them."""
+    lang = language()
+    kept = state.get().derived.bounded("reference HTML", _reference, REFERENCES_KEPT)
+    return [head + (f" · {escape(distance_text(e['distance_km'], e['distance_basis'], e))}"
+                    if e["distance_km"] is not None else "") + tail
+            for e, (head, tail) in zip(entries, kept.many([(lang, e["id"], e["name"], below) for e in entries]))]
 
 
 @bp.app_template_global()
 def entry_items(entries: list[dict], paper: bool = False, page=None, where: str | None = None) -> Markup:
     """The items of templates/_entry.html entry_list: each entry's card, or on the route page
     (`page`, route_page.RoutePage) a link to its card where another list (`where`) shows it."""
-    elsewhere = [bool(page) and not page.is_card(e, where) for e in entries]
-    made = iter(cards([e for e, linked in zip(entries, elsewhere) if not linked], paper))
-    return Markup("\n".join(reference(e, where == "stappen") if linked else str(next(made))
-                             for e, linked in zip(entries, elsewhere)) + "\n")
+    linked = {e["id"] for e in entries if page and not page.is_card(e, where)}
+    made = iter(cards([e for e in entries if e["id"] not in linked], paper))
+    links = iter(references([e for e in entries if e["id"] in linked], where == "stappen"))
+    return Markup("\n".join(next(links) if e["id"] in linked else str(next(made)) for e in entries) + "\n")
 
 
 @bp.app_template_filter("audience_label")

@@ -80,9 +80,10 @@ def today_text(e: dict) -> str | None:
 
 
 @functools.lru_cache(maxsize=TODAY_KEPT)
-def _today_words(found: hours.Today | None, note: str | None, location_type: str, language: str) -> str | None:
+def _today_words(found: hours.Today | None, note: str | None, location_type: str, lang: str) -> str | None:
     """today_text, kept: a page says it of some thirty places, and many say the same (key: what
-    the hours say now, the hours in words, the kind of location, the language; bounded)."""
+    the hours say now, the hours in words, the kind of location, the language, `lang`, which the
+    texts use through gettext; bounded)."""
     if found is None:
         if note:
             return _("Open:") + " " + note
