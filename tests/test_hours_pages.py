@@ -26,6 +26,7 @@ HOURS_ROWS = ROWS + [
     row("testpunt-utrecht-gepland-tijden", "steunpunt", "ZK23", status="planned", city="Utrecht", gemeente="Utrecht",
         postal_code="3511 ZZ", schedule="ma 10:00-12:00"),
     row("testnetwerk-maandelijks", "informatie", "ZK23", schedule="2e wo 19:00-21:00; vanaf 2026-01-01"),
+    row("nl-testlijn-tijden", "telefoon", "landelijk", phones="0800-0114", schedule="ma-vr 10:00-16:00"),
 ]
 
 
@@ -105,6 +106,30 @@ def test_the_api_gives_the_schedule_and_what_it_says_today(made):
     assert region["testpunt-utrecht-gepland-tijden"]["open_today"] is None, "not open: nothing said of today"
     assert region["testnetwerk-maandelijks"]["schedule"]["rules"][0]["byday"] == "2WE"
     assert region["testnetwerk-maandelijks"]["next_opening"] is not None
+
+
+def lookup_at(app, moment: datetime, query: str = "postcode=3511AB") -> dict:
+    """The lookup API's answer in a request at `moment` (the view and its hooks, as a client gets it)."""
+    with app.test_request_context(f"/api/v1/lookup?{query}"):
+        g.now = moment
+        return app.full_dispatch_request().get_json()
+
+
+def test_the_national_list_kept_as_json_says_what_its_hours_say_at_each_minute(made):
+    at = lambda *parts: datetime(*parts, tzinfo=hours.TIMEZONE)  # noqa: E731
+
+    def line(answer: dict) -> dict:
+        return next(e for e in answer["national"] if e["id"] == "nl-testlijn-tijden")
+
+    before, opened = lookup_at(made, at(2026, 12, 2, 9, 59)), lookup_at(made, at(2026, 12, 2, 10, 0))
+    assert (line(before)["open_now"], line(opened)["open_now"]) == (False, True)
+    assert line(before)["next_opening"] == "2026-12-02T10:00:00+01:00"
+    elsewhere = lookup_at(made, at(2026, 12, 2, 10, 0, 30), "postcode=9711AA")
+    assert elsewhere["national"] == opened["national"], "the same for every postcode in the same minute"
+    young = lookup_at(made, at(2026, 12, 2, 10, 0), "postcode=3511AB&audience=jongeren")
+    assert {e["audience_fit"] for e in young["national"]} == {False}, "kept per audience: none is for young people"
+    assert {e["audience_fit"] for e in opened["national"]} == {True}
+    assert line(lookup_at(made, at(2026, 12, 2, 16, 0)))["open_now"] is False
 
 
 def test_the_hsds_schedule_table_holds_the_hours_as_data(made, tmp_path):

@@ -1,6 +1,10 @@
 """JSON API (v1): plain JSON and GeoJSON that other tools can use, described by OpenAPI."""
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+import orjson
 from flask import Blueprint, jsonify, request
 
 from .. import state
@@ -9,7 +13,8 @@ from ..postcodes import parse
 from ..routing import DEFAULT_K, Filters, Hits, flag, number
 from . import paging
 from .openapi import openapi_document
-from .opening import api_fields
+from ..i18n import language
+from .opening import api_fields, this_minute
 
 bp = Blueprint("api", __name__)
 
@@ -21,6 +26,23 @@ def filters_from_args() -> Filters:
                    no_referral=flag("no_referral", args.get("no_referral")), free=flag("free", args.get("free")),
                    max_km=number("max_km", args.get("max_km")), k=number("k", args.get("k"), int, DEFAULT_K),
                    text=args.get("q", ""))
+
+
+NATIONAL_KEPT = 64  # national lists' JSON kept per worker (by filters' outcome, audience, minute, language)
+
+
+def _national_json(router, rows: tuple[int, ...], audience: str, minute, lang: str) -> orjson.Fragment:
+    """The national entries as the API gives them, made once per minute (`minute` and `lang` are
+    part of the key only: open_now is asked of opening() at this request's moment)."""
+    return orjson.Fragment(orjson.dumps([api_fields(record) for record in router.records(
+        Hits(np.array(rows, dtype=int)), audience)]))
+
+
+def national_json(data, hits: Hits, audience: str) -> orjson.Fragment:
+    """The national list is the same for every visitor with the same filters at the same minute
+    (it has no distances), and is most of a lookup's answer: kept whole as JSON (derived.py)."""
+    kept = data.derived.bounded("national JSON", functools.partial(_national_json, data.router), NATIONAL_KEPT)
+    return kept(tuple(hits.rows.tolist()), audience, this_minute(), language())
 
 
 def region_json(code: str, name: str) -> dict:
@@ -46,6 +68,10 @@ def api_lookup():
     data = state.get()
     found = data.router.lookup(postcode, filters)
     place = found.place
+
+    def entries_json(hits: Hits) -> list[dict]:
+        return [api_fields(record) for record in data.router.records(hits, found.audience)]
+
     return jsonify({
         "postcode": str(postcode),
         "pc4": postcode.pc4,
@@ -57,9 +83,10 @@ def api_lookup():
         "gemeente": {"code": place.gemeente_code, "name": place.gemeente},
         "audience": found.audience,
         "boat_trip": found.boat_trip,
-        **{name: [api_fields(record) for record in data.router.records(hits, found.audience)] for name, hits in
-           [("nearby", found.nearby), ("regional", found.regional), ("national", found.national),
-            ("elsewhere_in_region", found.elsewhere)]},
+        "nearby": entries_json(found.nearby),
+        "regional": entries_json(found.regional),
+        "national": national_json(data, found.national, found.audience),
+        "elsewhere_in_region": entries_json(found.elsewhere),
     })
 
 

@@ -31,14 +31,18 @@ def now() -> datetime:
     return g.now
 
 
+def this_minute() -> datetime:
+    """This request's moment to the minute: what hours say changes on the minute at most."""
+    return now().replace(second=0, microsecond=0)
+
+
 @bp.app_template_global()
 def opening(e: dict) -> hours.Today | None:
     """What the entry's hours say now; None when there is nothing to say: no hours as data, or
     not open (planned, stopped), or past the hours' last valid day."""
     if not e["schedule"] or not e["open_status"]:
         return None
-    found = _today(e["schedule"]["text"], now().replace(second=0, microsecond=0),
-                   HOLIDAY_LANGUAGE.get(language(), "nl"))
+    found = _today(e["schedule"]["text"], this_minute(), HOLIDAY_LANGUAGE.get(language(), "nl"))
     return None if found.state == "unknown" else found
 
 
