@@ -1,8 +1,8 @@
 """Structured logs that never hold a postcode, a query string or a client address.
 
 Each request is logged once, as JSON, by its route *pattern* ('/route/<postcode>'), never by
-the path the visitor typed. The servers and libraries around the app (gunicorn's workers,
-Werkzeug, Flask-Limiter) name the client address, the request line or the URI when a request
+the path the visitor typed. The servers around the app (gunicorn's workers, Werkzeug's dev
+server) name the client address, the request line or the URI when a request
 fails or is refused; `Private` cuts their lines down to the leading words.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from werkzeug.serving import WSGIRequestHandler
 ACCESS = logging.getLogger("routekaart.access")
 
 # Loggers we do not write that see requests (gunicorn's worker: see gunicorn.conf.py).
-FOREIGN = ("werkzeug", "flask-limiter")
+FOREIGN = ("werkzeug",)
 # Where a line's details begin: a value, a colon, "from ip=", an opening bracket.
 DETAILS = re.compile(r"%|:| from |\(|\{")
 

@@ -202,6 +202,7 @@ class Router:
         served["region"] = served["gemeente"].map(geo.gemeenten["region_code"])
         self._serving_region = {code: np.unique(rows) for code, rows
                                 in served.groupby("region")["row"].agg(np.array).items()}
+        self._elsewhere: dict[tuple[str, str], np.ndarray] = {}  # (region, gemeente) -> rows, made when asked
         self._name, self._gemeente = e["name"].to_numpy(), e["gemeente"].to_numpy()
         self._searched = plain(e["name"] + " " + e["organization"].fillna("") + " " + e["city"].fillna("") + " "
                                + e["gemeente"].fillna(""))
@@ -327,9 +328,12 @@ class Router:
 
     def elsewhere(self, place: Place, filters: Filters) -> Hits:
         """The place's region's regional and local entries that are for other gemeenten."""
-        rows = self._of_region(place.region_code)
-        serving = self._serving.get(place.gemeente_code, np.empty(0, dtype=int))
-        return self._listed_hits(rows[~np.isin(rows, serving)], filters, place)
+        key = (place.region_code, place.gemeente_code)
+        rows = self._elsewhere.get(key)
+        if rows is None:  # at most one per gemeente and region: kept
+            rows = self._of_region(place.region_code)
+            rows = self._elsewhere[key] = rows[~np.isin(rows, self._serving.get(place.gemeente_code, []))]
+        return self._listed_hits(rows, filters, place)
 
     def fitting_first(self, hits: Hits, group: str) -> Hits:
         """The hits for `group` first, then those only for other groups, each part in its order:

@@ -5,6 +5,9 @@ tile server, must not be framed, and must not leak where the visitor came from.
 """
 from __future__ import annotations
 
+import functools
+import logging
+import math
 import os
 import secrets
 import sqlite3
@@ -13,10 +16,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
-from flask_limiter import Limiter
-from limits.storage import Storage
+from flask import Blueprint, Flask, current_app, g, request
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -103,10 +111,66 @@ class SQLiteStorage(Storage):
         self._db().execute("DELETE FROM counts WHERE key = ?", (key,))
 
 
-def limit(app: Flask, blueprint, setting: str = "API_RATE_LIMIT") -> None:
-    """Apply a configured per-client limit to a blueprint of this app. One count per setting: all
-    API addresses share API_RATE_LIMIT, the region and the postcode PDF share PDF_RATE_LIMIT."""
-    app.extensions["routekaart_limiter"].shared_limit(lambda: current_app.config[setting], scope=setting)(blueprint)
+class RateLimits:
+    """Per-client limits on a few blueprints, counted by the `limits` library in fixed windows in
+    RATELIMIT_STORAGE_URI (SQLiteStorage above by default, or any store `limits` knows). Flask-Limiter
+    did this before; its bookkeeping per request cost a fifth of a lookup (bench/load.py), for
+    features we do not use. A count store that fails lets the request through, logged without its
+    key: a broken count must not take the site down."""
+
+    def __init__(self, app: Flask):
+        self._strategy = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"],
+                                                                    wrap_exceptions=True))
+        self._limited: dict[str, tuple[str, frozenset[str] | None, frozenset[str]]] = {}
+        app.before_request(self._count)
+        app.after_request(self._headers)
+
+    def limit(self, blueprint: Blueprint, setting: str, methods: tuple[str, ...] = (),
+              exempt: tuple[str, ...] = ()) -> None:
+        """One count per client for `setting` (a limit such as '120 per minute' in the app's config),
+        for the blueprint's `methods` (all by default) but its `exempt` endpoints."""
+        self._limited[blueprint.name] = (setting, frozenset(methods) or None, frozenset(exempt))
+
+    def _count(self) -> None:
+        found = self._limited.get(request.blueprint)
+        if found is None or not current_app.config["RATELIMIT_ENABLED"]:
+            return
+        setting, methods, exempt = found
+        if (methods and request.method not in methods) or request.endpoint in exempt:
+            return
+        item, client = _parsed(current_app.config[setting]), _client_key()
+        try:
+            allowed = self._strategy.hit(item, setting, client)
+            g.rate_limit = (item, self._strategy.get_window_stats(item, setting, client))
+        except StorageError:
+            log.warning("rate-limit store failed: request let through")
+            return
+        if not allowed:
+            raise TooManyRequests()
+
+    @staticmethod
+    def _headers(response):
+        """What the count says, on every counted response (and when to try again, on a 429)."""
+        if "rate_limit" in g:
+            item, (reset, remaining) = g.rate_limit
+            response.headers["X-RateLimit-Limit"] = str(item.amount)
+            response.headers["X-RateLimit-Remaining"] = str(remaining)
+            response.headers["X-RateLimit-Reset"] = str(math.ceil(reset))
+            if response.status_code == 429:
+                response.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+        return response
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def limit(app: Flask, blueprint: Blueprint, setting: str = "API_RATE_LIMIT", **which) -> None:
+    """Apply a configured per-client limit to a blueprint of this app (see RateLimits.limit). One
+    count per setting: all API addresses share API_RATE_LIMIT, the region and the postcode PDF share
+    PDF_RATE_LIMIT."""
+    app.extensions["routekaart_limits"].limit(blueprint, setting, **which)
 
 
 def tile_origin(tiles_url: str) -> str | None:
@@ -168,10 +232,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.config.setdefault("RATELIMIT_STORAGE_URI", f"routekaart-sqlite://{Path(app.instance_path) / 'ratelimit.sqlite3'}")
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)  # a broken count store must not take the site down
-    limiter = Limiter(key_func=_client_key, default_limits=[], headers_enabled=True)
-    limiter.init_app(app)
-    app.extensions["routekaart_limiter"] = limiter
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.extensions["routekaart_limits"] = RateLimits(app)
 
     @app.after_request
     def headers(response):

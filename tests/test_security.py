@@ -1,4 +1,5 @@
 """Security headers, the production guard, rate limiting, and logs that keep no visitor data."""
+import logging
 import threading
 import time
 
@@ -82,11 +83,27 @@ def test_api_rate_limit_is_one_count_for_every_api_address(geodata_dir, tmp_path
     answers = [client.get(path) for path in paths]
     assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert {answer.headers["X-RateLimit-Limit"] for answer in answers} == {"3"}
+    assert 0 < float(answers[0].headers["X-RateLimit-Reset"]) - time.time() <= 61
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
     assert threading.active_count() == threads, "counting starts no threads"
     body = client.get("/api/v1/lookup?postcode=3511AB").get_json()
     assert body["error"]["code"] == "rate_limited"
     assert client.get("/").status_code == 200, "pages are not rate limited"
+
+
+def test_a_failing_count_store_lets_requests_through_and_says_so_without_the_client(geodata_dir, tmp_path, caplog):
+    (tmp_path / "a-folder").mkdir()  # SQLite cannot open a folder as its file
+    app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "1 per minute", "TILES_URL": "",
+                      "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/a-folder"})
+    state.reload(app)
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING):
+        answers = [client.get("/api/v1/regions/ZK10", environ_base={"REMOTE_ADDR": "192.0.2.7"}) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert "X-RateLimit-Remaining" not in answers[0].headers, "no count, so no count is claimed"
+    warned = [record.getMessage() for record in caplog.records if record.name == "routekaart.security"]
+    assert warned and not any("192.0.2.7" in line for line in warned)
 
 
 def test_behind_the_tls_proxy_each_visitor_has_their_own_count(geodata_dir, tmp_path):

@@ -28,6 +28,7 @@ from ..catalogue.verification import is_stale, record_check
 from ..i18n import N_
 from ..i18n import gettext as _
 from ..paper import site_url
+from ..security import limit
 from ..errors import PostcodeError, UnknownPostcode
 from ..postcodes import parse
 from ..web.errors import translated
@@ -598,9 +599,8 @@ for _blueprint in (login_bp, bp, public_bp):
 
 
 def init_app(app) -> None:
-    limiter = app.extensions["routekaart_limiter"]
-    limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])(login_bp)
-    limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])(public_bp)
+    limit(app, login_bp, "LOGIN_RATE_LIMIT", methods=("POST",))
+    limit(app, public_bp, "REPORT_RATE_LIMIT", methods=("POST",))
     for blueprint in (login_bp, bp, public_bp):
         app.register_blueprint(blueprint)
     app.add_template_filter(portal_time)

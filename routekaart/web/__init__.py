@@ -96,9 +96,7 @@ def init_app(app: Flask) -> None:
     from ..security import limit
     from . import api, cards, compression, dekking, errors, opening, pages, regio
 
-    limit(app, api.bp)
-    # A load balancer's health probe is never refused.
-    app.extensions["routekaart_limiter"].request_filter(lambda: request.endpoint == "api.healthz")
+    limit(app, api.bp, exempt=("api.healthz",))  # a load balancer's health probe is never refused
     limit(app, dekking.api_bp)
     limit(app, regio.pdf_bp, "PDF_RATE_LIMIT")
     app.register_blueprint(api.bp)

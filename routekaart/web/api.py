@@ -13,7 +13,6 @@ from ..postcodes import parse
 from ..routing import DEFAULT_K, Filters, Hits, flag, number
 from . import paging
 from .openapi import openapi_document
-from ..i18n import language
 from .opening import api_fields, this_minute
 
 bp = Blueprint("api", __name__)
@@ -28,12 +27,13 @@ def filters_from_args() -> Filters:
                    text=args.get("q", ""))
 
 
-NATIONAL_KEPT = 64  # national lists' JSON kept per worker (by filters' outcome, audience, minute, language)
+NATIONAL_KEPT = 64  # national lists' JSON kept per worker (by filters' outcome, audience and minute)
 
 
-def _national_json(router, rows: tuple[int, ...], audience: str, minute, lang: str) -> orjson.Fragment:
-    """The national entries as the API gives them, made once per minute (`minute` and `lang` are
-    part of the key only: open_now is asked of opening() at this request's moment)."""
+def _national_json(router, rows: tuple[int, ...], audience: str, minute) -> orjson.Fragment:
+    """The national entries as the API gives them, made once per minute (`minute` is part of the
+    key only: open_now is asked of opening() at this request's moment). No language in the key:
+    the API's fields say nothing in words."""
     return orjson.Fragment(orjson.dumps([api_fields(record) for record in router.records(
         Hits(np.array(rows, dtype=int)), audience)]))
 
@@ -42,7 +42,7 @@ def national_json(data, hits: Hits, audience: str) -> orjson.Fragment:
     """The national list is the same for every visitor with the same filters at the same minute
     (it has no distances), and is most of a lookup's answer: kept whole as JSON (derived.py)."""
     kept = data.derived.bounded("national JSON", functools.partial(_national_json, data.router), NATIONAL_KEPT)
-    return kept(tuple(hits.rows.tolist()), audience, this_minute(), language())
+    return kept(tuple(hits.rows.tolist()), audience, this_minute())
 
 
 def region_json(code: str, name: str) -> dict:
