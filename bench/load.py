@@ -1,7 +1,7 @@
 """Load: gunicorn (production config) driven by wrk on /healthz, the lookup API and the route page.
 
 Usage: python bench/load.py [--seconds 60] [--rounds 6] [--connections 64] [--source ../shared/data/geo]
-Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, errors, and the RSS of
+Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, the workers' CPU per request, errors, and the RSS of
 each worker at start-up and after the load, and its private part (issue 7: lookup >= 50% and route page >= 20% of
 /healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
 The API rate limit is raised for the run: wrk comes from one address. Every request offers
@@ -72,6 +72,15 @@ def worker_rss(master: int, fields: tuple[str, ...] = ("Rss",)) -> dict[int, flo
 PRIVATE = ("Private_Clean", "Private_Dirty")
 
 
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user and system) the master's workers have used so far: per request, what a
+    request costs the server itself, apart from wrk and the kernel's share."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sum(sum(map(int, Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]))
+               for pid in children) / tick
+
+
 def wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict:
     command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
                "-H", f"Accept-Encoding: {BROWSER_ENCODINGS}", url]
@@ -99,6 +108,7 @@ def combine(parts: list[dict]) -> dict:
     seconds = sum(part["requests"] / part["rps"] for part in parts if part["rps"])
     return {"rps": requests / seconds, "p50": sorted(part["p50"] for part in parts)[len(parts) // 2],
             "p99": max(part["p99"] for part in parts), "requests": requests,
+            "cpu_ms": 1000 * sum(part["cpu_s"] for part in parts) / max(requests, 1),
             "non_2xx": sum(part["non_2xx"] for part in parts),
             "socket_errors": sum(part["socket_errors"] for part in parts)}
 
@@ -143,7 +153,9 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, paths in targets.items():
                 url = base + ("/healthz" if paths is None else "/")
-                slices[name].append(wrk(url, args.seconds // args.rounds, args.connections, scripts.get(name)))
+                used = workers_cpu(server.pid)
+                part = wrk(url, args.seconds // args.rounds, args.connections, scripts.get(name))
+                slices[name].append({**part, "cpu_s": workers_cpu(server.pid) - used})
         results = {name: combine(parts) for name, parts in slices.items()}
         end_rss, end_private = worker_rss(server.pid), worker_rss(server.pid, PRIVATE)
     finally:
@@ -156,7 +168,7 @@ def main() -> None:
           f"in {args.rounds} interleaved slices")
     for name, r in results.items():
         print(f"{name:12s} {r['rps']:8.0f} req/s  p50 {r['p50']:7.2f} ms  p99 {r['p99']:7.2f} ms  "
-              f"ratio {r['rps'] / base_rps:5.2f}  requests {r['requests']}  "
+              f"ratio {r['rps'] / base_rps:5.2f}  server CPU {r['cpu_ms']:.2f} ms/req  requests {r['requests']}  "
               f"errors {r['non_2xx'] + r['socket_errors']} (non-2xx {r['non_2xx']}, socket {r['socket_errors']})")
     total = sum(r["requests"] for r in results.values())
     print(f"requests served in all: {total}, about {total // max(len(start_rss), 1)} per worker")
