@@ -122,13 +122,20 @@ class RateLimits:
         self._strategy = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"],
                                                                     wrap_exceptions=True))
         self._limited: dict[str, tuple[str, frozenset[str] | None, frozenset[str]]] = {}
+        self._config = app.config
         app.before_request(self._count)
         app.after_request(self._headers)
 
     def limit(self, blueprint: Blueprint, setting: str, methods: tuple[str, ...] = (),
               exempt: tuple[str, ...] = ()) -> None:
         """One count per client for `setting` (a limit such as '120 per minute' in the app's config),
-        for the blueprint's `methods` (all by default) but its `exempt` endpoints."""
+        for the blueprint's `methods` (all by default) but its `exempt` endpoints. A limit that
+        does not read stops the start, not every request after it."""
+        try:
+            _parsed(self._config[setting])
+        except ValueError:
+            raise ConfigError(f"{setting} is geen geldige limiet, zoals '120 per minute': "
+                              f"{self._config[setting]!r}") from None
         self._limited[blueprint.name] = (setting, frozenset(methods) or None, frozenset(exempt))
 
     def _count(self) -> None:

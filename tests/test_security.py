@@ -106,6 +106,12 @@ def test_a_failing_count_store_lets_requests_through_and_says_so_without_the_cli
     assert warned and not any("192.0.2.7" in line for line in warned)
 
 
+@pytest.mark.parametrize("setting", ["API_RATE_LIMIT", "PDF_RATE_LIMIT", "LOGIN_RATE_LIMIT"])
+def test_a_limit_that_does_not_read_stops_the_start(geodata_dir, setting):
+    with pytest.raises(ConfigError, match=setting):
+        create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "", setting: "veel per minuut"})
+
+
 def test_behind_the_tls_proxy_each_visitor_has_their_own_count(geodata_dir, tmp_path):
     app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "2 per minute", "TILES_URL": "",
                       "PROXY_HOPS": "1", "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
