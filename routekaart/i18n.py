@@ -78,7 +78,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(
-        gettext=lambda text: translations().ugettext(text),
-        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n), newstyle=True)
+        # Jinja fills in a text's variables itself: gettext is asked with the text alone, and
+        # ngettext without ours, which would fill in num first.
+        gettext=gettext, ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True)
     app.jinja_env.globals.update(language_switch_url=switch_url, current_language=language)
     app.after_request(remember_choice)

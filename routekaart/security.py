@@ -140,12 +140,12 @@ class RateLimits:
 
     def _count(self) -> None:
         found = self._limited.get(request.blueprint)
-        if found is None or not current_app.config["RATELIMIT_ENABLED"]:
+        if found is None or not self._config["RATELIMIT_ENABLED"]:
             return
         setting, methods, exempt = found
         if (methods and request.method not in methods) or request.endpoint in exempt:
             return
-        item, client = _parsed(current_app.config[setting]), _client_key()
+        item, client = _parsed(self._config[setting]), _client_key()
         try:
             allowed = self._strategy.hit(item, setting, client)
             g.rate_limit = (item, self._strategy.get_window_stats(item, setting, client))
