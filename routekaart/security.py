@@ -20,9 +20,10 @@ from flask import Blueprint, Flask, current_app, g, request
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .routing import FALSE, TRUE
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +120,7 @@ class RateLimits:
     key: a broken count must not take the site down."""
 
     def __init__(self, app: Flask):
-        self._strategy = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"],
-                                                                    wrap_exceptions=True))
+        self._storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], wrap_exceptions=True)
         self._limited: dict[str, tuple[str, frozenset[str] | None, frozenset[str]]] = {}
         self._config = app.config
         app.before_request(self._count)
@@ -145,21 +145,22 @@ class RateLimits:
         setting, methods, exempt = found
         if (methods and request.method not in methods) or request.endpoint in exempt:
             return
-        item, client = _parsed(self._config[setting]), _client_key()
-        try:
-            allowed = self._strategy.hit(item, setting, client)
-            g.rate_limit = (item, self._strategy.get_window_stats(item, setting, client))
+        item = _parsed(self._config[setting])
+        key = item.key_for(setting, _client_key())
+        try:  # a fixed window, as limits' FixedWindowRateLimiter counts it, with the key made once
+            count = self._storage.incr(key, item.get_expiry())
+            g.rate_limit = (item, self._storage.get_expiry(key), max(0, item.amount - count))
         except StorageError:
             log.warning("rate-limit store failed: request let through")
             return
-        if not allowed:
+        if count > item.amount:
             raise TooManyRequests()
 
     @staticmethod
     def _headers(response):
         """What the count says, on every counted response (and when to try again, on a 429)."""
         if "rate_limit" in g:
-            item, (reset, remaining) = g.rate_limit
+            item, reset, remaining = g.rate_limit
             response.headers["X-RateLimit-Limit"] = str(item.amount)
             response.headers["X-RateLimit-Remaining"] = str(remaining)
             response.headers["X-RateLimit-Reset"] = str(math.ceil(reset))
@@ -231,6 +232,18 @@ def check_production(app: Flask) -> None:
                           "zoals https://routekaart.nl.")
 
 
+def switch(config, setting: str, default: bool) -> bool:
+    """An on/off setting: from the environment it is text ('false' would be true as text), so it
+    reads as a yes/no word or stops the start."""
+    value = config.get(setting, default)
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE | FALSE:
+        raise ConfigError(f"{setting} moet aan of uit zijn (true of false): {value!r}")
+    return word in TRUE
+
+
 def init_app(app: Flask) -> None:
     tile_origin(app.config["TILES_URL"])  # fail at start-up, not on the first page
     check_production(app)
@@ -239,7 +252,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.config.setdefault("RATELIMIT_STORAGE_URI", f"routekaart-sqlite://{Path(app.instance_path) / 'ratelimit.sqlite3'}")
-    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = switch(app.config, "RATELIMIT_ENABLED", True)
     app.extensions["routekaart_limits"] = RateLimits(app)
 
     @app.after_request

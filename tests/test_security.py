@@ -112,6 +112,25 @@ def test_a_limit_that_does_not_read_stops_the_start(geodata_dir, setting):
         create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "", setting: "veel per minuut"})
 
 
+@pytest.mark.parametrize("value, counted", [("false", False), ("0", False), ("off", False), ("true", True),
+                                             ("1", True), (" On ", True)])
+def test_rate_limits_switch_off_only_when_the_environment_says_so(geodata_dir, tmp_path, monkeypatch, value, counted):
+    monkeypatch.setenv("ROUTEKAART_RATELIMIT_ENABLED", value)
+    app = create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": "", "API_RATE_LIMIT": "1 per minute",
+                      "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
+    state.reload(app)
+    client = app.test_client()
+    answers = [client.get("/api/v1/regions/ZK10") for _ in range(2)]
+    assert [answer.status_code for answer in answers] == ([200, 429] if counted else [200, 200])
+    assert ("X-RateLimit-Limit" in answers[0].headers) is counted
+
+
+def test_a_rate_limit_switch_that_does_not_read_stops_the_start(geodata_dir, monkeypatch):
+    monkeypatch.setenv("ROUTEKAART_RATELIMIT_ENABLED", "misschien")
+    with pytest.raises(ConfigError, match="RATELIMIT_ENABLED"):
+        create_app({"DATA_DIR": str(geodata_dir), "TILES_URL": ""})
+
+
 def test_behind_the_tls_proxy_each_visitor_has_their_own_count(geodata_dir, tmp_path):
     app = create_app({"DATA_DIR": str(geodata_dir), "API_RATE_LIMIT": "2 per minute", "TILES_URL": "",
                       "PROXY_HOPS": "1", "RATELIMIT_STORAGE_URI": f"routekaart-sqlite://{tmp_path}/limits.sqlite3"})
