@@ -62,6 +62,9 @@ def test_dutch_is_the_default(client):
     assert "Steunpunt (inloop)" in html  # kind labels come from the schema, translated in the page
     english = client.get("/route/3511AB?lang=en").get_data(as_text=True)
     assert "Walk-in support point" in english and "Steunpunt (inloop)" not in english
+    assert "Are you not doing well right now?" in english and "Gaat het nu niet goed?" not in english, \
+        "the crisis lines are kept per language, not as the first page had them"
+    assert "We do not store your postcode." in english.split('class="site-footer"')[1]
     assert '<h4 class="entry-name" lang="nl">' in english, "catalogue texts stay Dutch and say so"
 
 

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import orjson
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask.json.provider import JSONProvider
+from markupsafe import Markup
 
 from ..catalogue.schema import phone_digits
 from ..errors import InvalidParameter, PageNotFound
 from ..geodata.dataset import source_dates
 from ..geodata.sources import ATTRIBUTION
-from ..i18n import N_
+from ..i18n import N_, language
 from ..maps import LEAFLET_DIR
 
 
@@ -86,6 +87,21 @@ class App(Flask):
     json_provider_class = FastJSON
 
 
+def shared(name: str, make):
+    """What make() gives for a part every visitor gets alike in this language (the filter form, the
+    crisis lines, the footer): kept with the loaded dataset (derived.py), or made each time while
+    none is loaded (an error page never loads one)."""
+    data = current_app.extensions.get("routekaart")
+    if data is None:
+        return make()
+    return data.derived.whole(f"{name} ({language()})", make)
+
+
+def shared_part(template: str) -> Markup:
+    """A template every page shows alike, made once per dataset and language (see shared)."""
+    return Markup(shared(template, lambda: render_template(template)))
+
+
 def _data_dates() -> dict | None:
     """The loaded dataset's dates for the footer; None before a page has loaded it (never load here)."""
     data = current_app.extensions.get("routekaart")
@@ -111,6 +127,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))
     app.context_processor(lambda: {"attribution": ATTRIBUTION, "data_dates": _data_dates()})
+    app.jinja_env.globals["shared_part"] = shared_part
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)
     errors.init_app(app)

@@ -18,6 +18,7 @@ from ..i18n import gettext as _
 from ..paper import site_url
 from ..postcodes import parse
 from ..routing import DEFAULT_AUDIENCE, MAX_K, MAX_SEARCH, VISITORS, Filters, flag
+from . import shared
 from .cards import entry_card
 from .errors import translated
 from .opening import today_text
@@ -29,11 +30,6 @@ DISTANCES = ("5", "10", "25", "50")
 VISITOR_LABELS = {"volwassene": N_("Een volwassene"), "jongere": N_("Een jongere"),
                   "naaste": N_("Een naaste (familie of vriend van iemand met klachten)")}
 UNFILTERED = Filters(k=MAX_K)  # the list as it first shows
-
-
-def _shared(name: str, make):
-    """A part every visitor gets alike (in this language), made once per dataset (see derived.py)."""
-    return state.get().derived.whole(f"{name} ({language()})", make)
 
 
 STEP_TEXTS_KEPT = 4096  # step titles and introductions kept per worker (by step, region, gemeente, language)
@@ -62,7 +58,7 @@ def filter_form(filters: Filters, problem: str | None) -> Markup:
     choices = (KINDS, visitors, DISTANCES, MAX_SEARCH)
     if problem or filters != UNFILTERED:
         return macro(filters, problem, *choices)
-    return Markup(_shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
+    return Markup(shared("filter form", lambda: str(macro(UNFILTERED, None, *choices))))
 
 
 def visitor_word(group: str) -> str | None:
