@@ -1,7 +1,8 @@
 """Load: gunicorn (production config) driven by wrk on /healthz, the lookup API and the route page.
 
 Usage: python bench/load.py [--seconds 60] [--rounds 6] [--connections 64] [--source ../shared/data/geo]
-Prints requests/s, p50 and p99 per endpoint, the ratios to /healthz, the workers' CPU per request, errors, and the RSS of
+Prints requests/s, p50 and p99 per endpoint (and the home page, the cheapest HTML page, to compare
+pages with), the ratios to /healthz, the workers' CPU per request, errors, and the RSS of
 each worker at start-up and after the load, and its private part (issue 7: lookup >= 50% and route page >= 20% of
 /healthz throughput, 0 errors, RSS growth < 10% after 10,000 requests).
 The API rate limit is raised for the run: wrk comes from one address. Every request offers
@@ -139,6 +140,7 @@ def main() -> None:
         time.sleep(1)
         start_rss, start_private = worker_rss(server.pid), worker_rss(server.pid, PRIVATE)
         targets = {"/healthz": None,
+                   "home page": ["/"],  # the floor of any page: a heading, a form, the crisis lines
                    "lookup API": [f"/api/v1/lookup?postcode={pc}" for pc in postcodes],
                    "route page": [f"/route/{pc}" for pc in postcodes]}
         scripts = {}
