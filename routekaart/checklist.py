@@ -23,7 +23,11 @@ from .routing import DEFAULT_AUDIENCE, Filters, Hits, Place, Router
 HUISARTS_IDS = ["nl-poh-ggz-huisarts"]
 NETWORK_FALLBACK_IDS = ["nl-mentale-gezondheidsnetwerken-programma"]
 WAITING_FALLBACK_IDS = ["nl-wegvandewachtlijst", "nl-mind-wachtlijsten-dossier"]
-NAMED = {"huisarts": HUISARTS_IDS, "netwerk": NETWORK_FALLBACK_IDS, "wachten": WAITING_FALLBACK_IDS}
+# What every insured person can ask of their own insurer comes first in the insurer step: an
+# insurer's own service is for its members only, and we do not know the visitor's insurer.
+INSURER_FIRST_IDS = ["nl-zorgbemiddeling-zorgverzekeraar"]
+NAMED = {"huisarts": HUISARTS_IDS, "verzekeraar": INSURER_FIRST_IDS, "netwerk": NETWORK_FALLBACK_IDS,
+         "wachten": WAITING_FALLBACK_IDS}
 
 # Walk-ins a region's sheet lists: with the other steps, what fits on two A4 pages. A region with
 # more gets its walk-ins picked per gemeente, and the sheet counts the others.
@@ -84,6 +88,12 @@ def once(steps: list[Step]) -> list[Step]:
     return kept
 
 
+def named_first(router: Router, hits: Hits, ids: list[str]) -> Hits:
+    """The hits with those named by id first, each part in its order."""
+    order = np.argsort(~np.isin(hits.rows, router.with_ids(ids).rows), kind="stable")
+    return Hits(hits.rows[order], None if hits.km is None else hits.km[order])
+
+
 def per_gemeente(gemeenten: np.ndarray, room: int) -> np.ndarray:
     """Which of these walk-ins (given by gemeente, each gemeente's in the order to show) fit in
     `room`: every gemeente's first before any gemeente's second, gemeenten with more walk-ins
@@ -140,7 +150,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
 
     steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
-        step("verzekeraar", national.where(router.is_kind("verzekeraar"))),
+        step("verzekeraar", named_first(router, national.where(router.is_kind("verzekeraar")), INSURER_FIRST_IDS)),
         step("netwerk", networks, gap=not len(networks), fallback=NETWORK_FALLBACK_IDS),
         step("steunpunten", walk_ins, gap=not len(walk_ins), not_listed=not_listed),
         step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),

@@ -165,3 +165,23 @@ def test_a_step_whose_named_entries_are_gone_is_said(data):
     assert checklist.missing(Router(data.geo, closed)) == {"huisarts": checklist.HUISARTS_IDS}, "closed counts as gone"
     complete = pd.concat([without, template.assign(id=checklist.HUISARTS_IDS[0], status="active")], ignore_index=True)
     assert checklist.missing(Router(data.geo, complete)) == {}
+
+
+def test_the_insurer_step_offers_what_every_insured_person_can_ask_first(data):
+    """We do not know the visitor's insurer: the entry for everyone comes before one insurer's own
+    service, whatever their order in the catalogue. Fictitious insurers stand in for the real ones."""
+    from routekaart.routing import Router
+
+    entries = data.catalogue.entries
+    template = entries[entries["zorgkantoorregio"] == "landelijk"].iloc[[0]]
+    insurers = pd.concat([template.assign(id="nl-testverzekeraar-eigen", name="Aaa Testverzekeraar, eigen dienst",
+                                          kind="verzekeraar", status="active"),
+                          template.assign(id=checklist.INSURER_FIRST_IDS[0], name="Zzz Testbemiddeling voor iedereen",
+                                          kind="verzekeraar", status="active")])
+    router = Router(data.geo, pd.concat([entries[(entries["kind"] != "verzekeraar")
+                                                 & ~entries["id"].isin(checklist.INSURER_FIRST_IDS)], insurers],
+                                        ignore_index=True))
+    place = router.resolve(parse("3511AB"))
+    step = checklist.build(router, place.region_code, place).step("verzekeraar")
+    assert [e["id"] for e in step.entries] == [checklist.INSURER_FIRST_IDS[0], "nl-testverzekeraar-eigen"]
+    assert route_page.best(step.entries, 1)[0]["id"] == checklist.INSURER_FIRST_IDS[0], "the step's first contact"
