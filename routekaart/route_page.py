@@ -10,6 +10,7 @@ holds it; elsewhere it is a link to that card. Pure functions on the lookup's re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .checklist import Checklist, Step
 
@@ -43,29 +44,41 @@ class RoutePage:
         return self.card_in[entry["id"]] == where
 
 
-def best(entries: list[dict], n: int = CONTACTS) -> list[dict]:
+TODAY_ORDER = {True: 0, None: 1, False: 2}  # still open today, not known, not today
+
+
+def unknown_hours(entry: dict) -> bool | None:
+    """For a plan made without a moment: every entry's hours as if unknown."""
+    return None
+
+
+def best(entries: list[dict], n: int = CONTACTS,
+         still_open: Callable[[dict], bool | None] = unknown_hours) -> list[dict]:
     """The n best of a step's entries: open ones before planned or trial ones, then those for whom
-    the visitor looks for before those only for other groups, then the nearest (those without a
-    distance keep their place after them), one of each kind before a second of the same kind (so
-    'bellen' and 'online' both show), then the order given."""
+    the visitor looks for before those only for other groups, then those whose hours say one can
+    still go or call today, then those whose hours we do not know (`still_open` None), then those
+    whose hours say not today, then the nearest (those without a distance keep their place after
+    them), one of each kind before a second of the same kind (so 'bellen' and 'online' both show),
+    then the order given."""
     turn: dict[str, int] = {}
     keyed = []
     for i, entry in enumerate(entries):
         turn[entry["kind"]] = turn.get(entry["kind"], -1) + 1
         km = entry.get("distance_km")
-        keyed.append(((entry["status"] != "active", entry.get("audience_fit") is False, km is None, km or 0.0,
-                       turn[entry["kind"]], i), entry))
+        keyed.append(((entry["status"] != "active", entry.get("audience_fit") is False, TODAY_ORDER[still_open(entry)],
+                       km is None, km or 0.0, turn[entry["kind"]], i), entry))
     return [entry for _key, entry in sorted(keyed, key=lambda pair: pair[0])[:n]]
 
 
 def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict],
-         elsewhere: list[dict] = ()) -> RoutePage:
+         elsewhere: list[dict] = (), still_open: Callable[[dict], bool | None] = unknown_hours) -> RoutePage:
     """The page for one postcode: `walk_ins` are the nearest walk-ins that fit the filters,
-    nearest first (NEARBY of them become cards, the others go with the region)."""
+    nearest first (NEARBY of them become cards, the others go with the region); `still_open` says
+    of an entry whether its hours let one go today (see best)."""
     steps = []
     for step in made.steps:
         listed = step.entries + step.fallback
-        steps.append(StepPlan(step, best(listed), max(0, len(listed) - CONTACTS),
+        steps.append(StepPlan(step, best(listed, still_open=still_open), max(0, len(listed) - CONTACTS),
                               tuple(sorted({entry["kind"] for entry in listed}))))
     nearby, further = walk_ins[:NEARBY], walk_ins[NEARBY:]
     lists = {"dichtbij": nearby, "stappen": [entry for s in steps for entry in s.contacts],

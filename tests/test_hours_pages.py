@@ -161,3 +161,24 @@ def test_a_catalogue_without_any_hours_exports_an_empty_schedule_table(made):
         entries = data.catalogue.entries
         none = entries.assign(schedule="", schedule_note="")
         assert hsds_tables(none, data.geo)["schedule"].empty
+
+
+def test_a_steps_first_contacts_are_places_one_can_still_go_to_today(made):
+    """testpunt-utrecht-tijden is at the visitor's own postcode point, as near as the other walk-ins
+    there, whose hours we do not know: its hours put it first on a weekday morning (it opens at
+    10:00), and behind them on a Sunday (closed) and on a weekday evening (its hours are over)."""
+    at = lambda *parts: datetime(*parts, tzinfo=hours.TIMEZONE)  # noqa: E731
+
+    def walk_in_contacts(moment: datetime) -> list[str]:
+        with made.test_request_context("/route/3511AB"):
+            g.now = moment
+            html = made.full_dispatch_request().get_data(as_text=True)
+        step = html.split('id="stap-steunpunten"', 1)[1].split('<li class="step ', 1)[0]
+        return [entry_id for entry_id, _ in sorted(
+            ((entry_id, step.find(f'plek-{entry_id}"')) for entry_id in
+             ("testpunt-utrecht-tijden", "testpunt-utrecht-open", "testpunt-utrecht-woorden")
+             if f'plek-{entry_id}"' in step), key=lambda pair: pair[1])]
+
+    assert walk_in_contacts(at(2026, 12, 2, 9, 0))[0] == "testpunt-utrecht-tijden"
+    assert "testpunt-utrecht-tijden" not in walk_in_contacts(at(2026, 12, 6, 13, 0)), "Sunday: closed"
+    assert "testpunt-utrecht-tijden" not in walk_in_contacts(at(2026, 12, 2, 17, 0)), "its hours are over"

@@ -50,3 +50,10 @@ def test_best_puts_the_visitors_own_places_before_nearer_ones_for_others():
     youth, adult = {**entry("jong", km=0.4), "audience_fit": False}, {**entry("volwassen", km=6.0), "audience_fit": True}
     unknown = entry("onbekend", km=2.0)  # no visitor given: as if it fits
     assert best([youth, adult, unknown], 3) == [unknown, adult, youth]
+
+
+def test_best_puts_what_one_can_still_go_to_today_before_what_the_hours_say_is_not_today():
+    closed, opened, unknown = entry("dicht", km=1.0), entry("open", km=4.0), entry("onbekend", km=2.0)
+    said = {"testpunt-dicht": False, "testpunt-open": True}  # onbekend: None, hours not known
+    assert best([closed, opened, unknown], 3, still_open=lambda e: said.get(e["id"])) == [opened, unknown, closed]
+    assert best([closed, opened, unknown], 3) == [closed, unknown, opened], "without a moment: by distance"

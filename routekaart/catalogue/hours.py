@@ -86,6 +86,11 @@ class Today:
         return None if self.state in ("unknown", "holiday") else bool(self.times)
 
     @property
+    def still_open_today(self) -> bool | None:
+        """Open now or later today: whether a visitor can still go today."""
+        return None if self.state in ("unknown", "holiday") else self.state in ("open", "later")
+
+    @property
     def open_now(self) -> bool | None:
         return None if self.state in ("unknown", "holiday") else self.state == "open"
 

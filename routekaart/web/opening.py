@@ -133,6 +133,12 @@ def week_hours(e: dict) -> tuple[list[tuple[str, str]], list[str]]:
     return lines, notes
 
 
+def still_open_today(e: dict) -> bool | None:
+    """Whether the entry's hours let one still go (or call) today; None: we do not know."""
+    found = opening(e)
+    return found.still_open_today if found else None
+
+
 def api_fields(record: dict) -> dict:
     """The entry as the API gives it: with open_today, open_now (null: not known) and
     next_opening (the next start after now, ISO 8601 with offset; null when none is known)."""

@@ -21,7 +21,7 @@ from ..routing import DEFAULT_AUDIENCE, MAX_K, MAX_SEARCH, VISITORS, Filters, fl
 from . import shared
 from .cards import entry_card
 from .errors import translated
-from .opening import today_text
+from .opening import still_open_today, today_text
 
 bp = Blueprint("pages", __name__)
 
@@ -161,7 +161,7 @@ def route(postcode: str):
     walk_ins, regional, national, elsewhere = (router.records(hits, found.audience) for hits in (
         found.nearby, found.regional, found.national, found.elsewhere))
     page = route_page.plan(checklist.build(router, place.region_code, place, audience=found.audience), walk_ins,
-                           regional, national, elsewhere)
+                           regional, national, elsewhere, still_open_today)
     labels = marker_labels(place)
     points = maps.route_points(place, [e for e in walk_ins + regional if e["open_status"]], labels,
                                {entry["id"] for entry in page.nearby}, popup_hours)
