@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .catalogue.schema import WALK_IN_KINDS
 from .checklist import Checklist, Step
 
 CONTACTS = 2  # a step's best contacts shown with the step
@@ -57,17 +58,23 @@ def best(entries: list[dict], n: int = CONTACTS,
     """The n best of a step's entries: open ones before planned or trial ones, then those for whom
     the visitor looks for before those only for other groups, then those whose hours say one can
     still go or call today, then those whose hours we do not know (`still_open` None), then those
-    whose hours say not today, then the nearest (those without a distance keep their place after
-    them), one of each kind before a second of the same kind (so 'bellen' and 'online' both show),
-    then the order given."""
+    whose hours say not today. Among equals, one place to walk in to and one of each other kind
+    before a second of any (so a far walk-in does not keep a helpline out, and 'bellen' and
+    'online' both show), the nearest first (those without a distance after them), then the order given."""
+    def rank(pair: tuple[int, dict]) -> tuple:
+        i, entry = pair
+        km = entry.get("distance_km")
+        return (entry["status"] != "active", entry.get("audience_fit") is False, TODAY_ORDER[still_open(entry)],
+                km is None, km or 0.0, i)
+
     turn: dict[str, int] = {}
     keyed = []
-    for i, entry in enumerate(entries):
-        turn[entry["kind"]] = turn.get(entry["kind"], -1) + 1
-        km = entry.get("distance_km")
-        keyed.append(((entry["status"] != "active", entry.get("audience_fit") is False, TODAY_ORDER[still_open(entry)],
-                       km is None, km or 0.0, turn[entry["kind"]], i), entry))
-    return [entry for _key, entry in sorted(keyed, key=lambda pair: pair[0])[:n]]
+    for position, (key, entry) in enumerate(sorted(((rank(pair), pair[1]) for pair in enumerate(entries)),
+                                                   key=lambda ranked: ranked[0])):
+        group = "walk_in" if entry["kind"] in WALK_IN_KINDS else entry["kind"]
+        turn[group] = turn.get(group, -1) + 1
+        keyed.append(((*key[:3], turn[group], position), entry))
+    return [entry for _key, entry in sorted(keyed, key=lambda ranked: ranked[0])[:n]]
 
 
 def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict],

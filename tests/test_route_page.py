@@ -57,3 +57,11 @@ def test_best_puts_what_one_can_still_go_to_today_before_what_the_hours_say_is_n
     said = {"testpunt-dicht": False, "testpunt-open": True}  # onbekend: None, hours not known
     assert best([closed, opened, unknown], 3, still_open=lambda e: said.get(e["id"])) == [opened, unknown, closed]
     assert best([closed, opened, unknown], 3) == [closed, unknown, opened], "without a moment: by distance"
+
+
+def test_best_offers_a_helpline_before_a_second_far_walk_in_but_keeps_walk_ins_nearest_first():
+    far_a, far_b = entry("jong-a", "jongeren", km=34.0), entry("jong-b", "jongeren", km=34.5)
+    line, online = entry("lijn", "telefoon"), entry("chat", "online")
+    assert best([far_a, far_b, line, online]) == [far_a, line], "one place to go, then one line"
+    near, other_kind, second = entry("a", km=1.0), entry("b", "jongeren", km=5.0), entry("c", km=2.0)
+    assert best([near, other_kind, second]) == [near, second], "walk-ins of any kind: the nearest"
