@@ -88,12 +88,6 @@ def once(steps: list[Step]) -> list[Step]:
     return kept
 
 
-def named_first(router: Router, hits: Hits, ids: list[str]) -> Hits:
-    """The hits with those named by id first, each part in its order."""
-    order = np.argsort(~np.isin(hits.rows, router.with_ids(ids).rows), kind="stable")
-    return Hits(hits.rows[order], None if hits.km is None else hits.km[order])
-
-
 def per_gemeente(gemeenten: np.ndarray, room: int) -> np.ndarray:
     """Which of these walk-ins (given by gemeente, each gemeente's in the order to show) fit in
     `room`: every gemeente's first before any gemeente's second, gemeenten with more walk-ins
@@ -141,6 +135,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
     waiting = regional.where(router.is_kind("wachtverzachter", "informatie"))
     no_waiting_support = len(regional.where(router.is_kind("wachtverzachter"))) == 0
     from_home = national.where(router.is_kind(*FROM_HOME_KINDS))
+    insurers = national.where(router.is_kind("verzekeraar"))
     young_or_carers = router.for_group("jongeren") | router.for_group("naasten")
 
     def step(key: str, hits: Hits, gap: bool = False, fallback: list[str] = (), not_listed: int = 0,
@@ -150,7 +145,7 @@ def build(router: Router, region_code: str, place: Place | None = None, k: int =
 
     steps = once([
         step("huisarts", router.with_ids(HUISARTS_IDS)),
-        step("verzekeraar", named_first(router, national.where(router.is_kind("verzekeraar")), INSURER_FIRST_IDS)),
+        step("verzekeraar", insurers.first(np.isin(insurers.rows, router.with_ids(INSURER_FIRST_IDS).rows))),
         step("netwerk", networks, gap=not len(networks), fallback=NETWORK_FALLBACK_IDS),
         step("steunpunten", walk_ins, gap=not len(walk_ins), not_listed=not_listed),
         step("wachten", waiting, gap=no_waiting_support, fallback=WAITING_FALLBACK_IDS),

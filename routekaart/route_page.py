@@ -61,20 +61,17 @@ def best(entries: list[dict], n: int = CONTACTS,
     whose hours say not today. Among equals, one place to walk in to and one of each other kind
     before a second of any (so a far walk-in does not keep a helpline out, and 'bellen' and
     'online' both show), the nearest first (those without a distance after them), then the order given."""
-    def rank(pair: tuple[int, dict]) -> tuple:
-        i, entry = pair
-        km = entry.get("distance_km")
-        return (entry["status"] != "active", entry.get("audience_fit") is False, TODAY_ORDER[still_open(entry)],
-                km is None, km or 0.0, i)
-
+    standing = [(e["status"] != "active", e.get("audience_fit") is False, TODAY_ORDER[still_open(e)])
+                for e in entries]
+    nearest = sorted(range(len(entries)), key=lambda i: (
+        standing[i], entries[i].get("distance_km") is None, entries[i].get("distance_km") or 0.0, i))
     turn: dict[str, int] = {}
     keyed = []
-    for position, (key, entry) in enumerate(sorted(((rank(pair), pair[1]) for pair in enumerate(entries)),
-                                                   key=lambda ranked: ranked[0])):
-        group = "walk_in" if entry["kind"] in WALK_IN_KINDS else entry["kind"]
+    for position, i in enumerate(nearest):
+        group = "walk_in" if entries[i]["kind"] in WALK_IN_KINDS else entries[i]["kind"]
         turn[group] = turn.get(group, -1) + 1
-        keyed.append(((*key[:3], turn[group], position), entry))
-    return [entry for _key, entry in sorted(keyed, key=lambda ranked: ranked[0])[:n]]
+        keyed.append((standing[i], turn[group], position, i))
+    return [entries[i] for *_, i in sorted(keyed)[:n]]
 
 
 def plan(made: Checklist, walk_ins: list[dict], regional: list[dict], national: list[dict],

@@ -147,6 +147,11 @@ class Hits:
         keep = mask[self.rows]
         return Hits(self.rows[keep], None if self.km is None else self.km[keep])
 
+    def first(self, flags: np.ndarray) -> "Hits":
+        """The hits whose flag (one per hit) is set first, then the others, each part in its order."""
+        order = np.argsort(~flags, kind="stable")
+        return Hits(self.rows[order], None if self.km is None else self.km[order])
+
     def __add__(self, other: "Hits") -> "Hits":
         km = None
         if self.km is not None or other.km is not None:
@@ -338,8 +343,7 @@ class Router:
     def fitting_first(self, hits: Hits, group: str) -> Hits:
         """The hits for `group` first, then those only for other groups, each part in its order:
         a place only for young people is never listed before an adult's own."""
-        order = np.argsort(~self._fits[group][hits.rows], kind="stable")
-        return Hits(hits.rows[order], None if hits.km is None else hits.km[order])
+        return hits.first(self._fits[group][hits.rows])
 
     def boat_trip(self, place: Place, walk_ins: Hits) -> bool:
         """Whether the place is on a Wadden island and the first of these walk-ins is not on it."""

@@ -23,7 +23,8 @@ from limits.storage import Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .routing import FALSE, TRUE
+from .errors import FilterError
+from .routing import flag
 
 log = logging.getLogger(__name__)
 
@@ -238,10 +239,10 @@ def switch(config, setting: str, default: bool) -> bool:
     value = config.get(setting, default)
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
-    if word not in TRUE | FALSE:
-        raise ConfigError(f"{setting} moet aan of uit zijn (true of false): {value!r}")
-    return word in TRUE
+    try:
+        return flag(setting, str(value))
+    except FilterError:
+        raise ConfigError(f"{setting} moet aan of uit zijn (true of false): {value!r}") from None
 
 
 def init_app(app: Flask) -> None:

@@ -126,8 +126,7 @@ def init_app(app: Flask) -> None:
     # Leaflet from the app itself (xstatic-leaflet), so a map page needs no CDN.
     app.register_blueprint(Blueprint("leaflet", __name__, static_folder=LEAFLET_DIR,
                                      static_url_path="/static/leaflet"))
-    app.context_processor(lambda: {"attribution": ATTRIBUTION, "data_dates": _data_dates()})
-    app.jinja_env.globals["shared_part"] = shared_part
+    app.jinja_env.globals.update(attribution=ATTRIBUTION, dataset_dates=_data_dates, shared_part=shared_part)
     app.add_template_filter(phone_digits)
     app.add_template_filter(web_address)
     errors.init_app(app)
